@@ -1,0 +1,32 @@
+# drawcheck: `make demo` checks the shipped sample, `make test` runs the suite.
+# Both create .venv and install the project (with its test extras) when needed.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	@rm -rf out
+	@$(PY) -m drawcheck check samples/residential --format text,json --out out; \
+	 code=$$?; \
+	 if [ $$code -eq 2 ] || [ $$code -gt 2 ]; then echo "demo: drawcheck failed (exit $$code)"; exit 1; fi; \
+	 echo ""; \
+	 echo "drawcheck exited $$code (1 = the sample has findings at or above --fail-on, as intended)."; \
+	 echo "Reports written to: $$(ls out/report.* | tr '\n' ' ')"
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache
