@@ -1,0 +1,5 @@
+"""``python -m drawcheck``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,92 @@
+"""The pipeline behind ``drawcheck check``: submission -> model -> indicators -> rules -> report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .manifest import MANIFEST_NAME, Manifest, ManifestError, load_manifest, single_drawing_manifest
+from .model import InputFile, Project
+from .readers.files import ReadError, sha256_of, sniff
+from .standards.packs import DEFAULT_PACKS, PackError
+
+#: Everything that makes a submission unreadable: the CLI prints it as one line and exits 2.
+InputError = (ReadError, ManifestError, PackError)
+
+
+@dataclass
+class Report:
+    """A checked submission: the JSON-ready report plus how long each stage took (s)."""
+
+    data: dict
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def exit_code(self, fail_on: str = "error") -> int:
+        from .reports.report import exit_code
+
+        return exit_code(self.data, fail_on)
+
+    def to_json(self) -> str:
+        from .reports.report import to_json
+
+        return to_json(self.data)
+
+
+def open_submission(path: Path | str) -> Manifest:
+    """The manifest of a submission: a folder with ``drawcheck.toml``, the toml itself, or one drawing."""
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(f"{path}: no such file or folder")
+    if path.is_dir():
+        if not (path / MANIFEST_NAME).is_file():
+            raise ReadError(f"{path}: a folder without {MANIFEST_NAME}; give the drawing itself or add a manifest")
+        return load_manifest(path)
+    if path.suffix.lower() == ".toml":
+        return load_manifest(path)
+    return single_drawing_manifest(path)
+
+
+def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | None = None,
+          timestamp: str | None = None) -> Report:
+    """Check one submission and return its report.
+
+    Raises ``ReadError``, ``ManifestError`` or ``PackError`` (see :data:`InputError`)
+    when the submission cannot be read at all.
+    """
+    from .indicators.compute import compute_indicators
+    from .readers.dxf import read_dxf
+    from .readers.layers import LayerRoles
+    from .reports.report import build_report
+    from .rules.engine import RuleContext, run_rules
+    from .rules.registry import load_checks
+    from .standards.packs import load_packs
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    manifest = open_submission(path)
+    selected = list(packs) if packs else list(manifest.packs if manifest.packs is not None else DEFAULT_PACKS)
+    loaded_packs = load_packs(selected, root=manifest.root, overrides=manifest.overrides, known_checks=load_checks())
+    project = Project(name=manifest.name)
+    roles = LayerRoles(manifest.layers, manifest.layers_replace)
+    for spec in manifest.inputs:
+        file = manifest.root / spec.path
+        if not file.is_file():
+            raise ReadError(f"{spec.path}: no such file")
+        kind = sniff(file)
+        if kind == "ifc" or file.suffix.lower() == ".ifc":
+            raise ReadError(f"{spec.path}: IFC input is not supported by this version of drawcheck; submit the site plan as DXF")
+        project.inputs.append(InputFile(spec.path.replace("\\", "/"), "dxf", sha256_of(file)))
+        read_dxf(file, spec.path, project, roles=roles, units=units, max_bytes=manifest.limits.max_bytes,
+                 max_entities=manifest.limits.max_entities, max_vertices=manifest.limits.max_vertices)
+    t1 = time.perf_counter()
+    indicators = compute_indicators(project, manifest.conditions)
+    t2 = time.perf_counter()
+    ctx = RuleContext(project, indicators, manifest.conditions, manifest.claims)
+    results = run_rules(loaded_packs, ctx)
+    t3 = time.perf_counter()
+    data = build_report(project, indicators, results, loaded_packs, timestamp=timestamp)
+    t4 = time.perf_counter()
+    timings.update(parse=t1 - t0, indicators=t2 - t1, rules=t3 - t2, report=t4 - t3)
+    return Report(data, timings)

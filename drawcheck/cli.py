@@ -1,0 +1,123 @@
+"""Command line: ``drawcheck check PATH``. A thin typer layer over :func:`drawcheck.check.check`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="drawcheck: recompute planning indicators from a permit submission and check them against rule packs.")
+
+#: Formats this version writes, and the file each goes to under --out.
+FORMATS = {"text": "report.txt", "json": "report.json"}
+#: Formats the report spec names that later versions will add.
+PLANNED_FORMATS = ("html", "sarif", "junit", "dxf")
+
+
+def _die(message: str) -> None:
+    typer.echo(f"drawcheck: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _split(values: Optional[List[str]]) -> list[str]:
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"drawcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                              help="Show the version and exit.")) -> None:
+    """drawcheck command line."""
+
+
+@app.command()
+def check(
+    path: Path = typer.Argument(..., help="A drawing (.dxf), or a submission folder holding drawcheck.toml."),
+    format: Optional[List[str]] = typer.Option(None, "--format", "-f", help="text, json (repeatable or comma-separated). Default: text."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write report.<format> files into this folder."),
+    fail_on: str = typer.Option("error", "--fail-on", help="Exit 1 when a finding is at or above: error, warning, never."),
+    units: Optional[str] = typer.Option(None, "--units", help="Drawing units when $INSUNITS is unset: mm, cm, m."),
+    packs: Optional[List[str]] = typer.Option(None, "--packs", help="Rule packs to apply instead of the manifest's (comma-separated)."),
+    timestamp: bool = typer.Option(False, "--timestamp", help="Add the check time to the report (reports then differ run to run)."),
+) -> None:
+    """Check a submission: exit 0 = no finding at or above --fail-on, 1 = findings, 2 = unreadable input."""
+    formats = _split(format) or ["text"]
+    for f in formats:
+        if f in PLANNED_FORMATS:
+            _die(f"--format {f} is not available in drawcheck {__version__} (available: {', '.join(FORMATS)})")
+        if f not in FORMATS:
+            _die(f"unknown --format '{f}' (available: {', '.join(FORMATS)})")
+    if fail_on not in ("error", "warning", "never"):
+        _die(f"--fail-on must be error, warning or never, not '{fail_on}'")
+    if units is not None and units not in ("mm", "cm", "m"):
+        _die(f"--units must be mm, cm or m, not '{units}'")
+    if out is None and len(set(formats)) > 1:
+        _die("several formats need --out DIR (each goes to its own file)")
+    if out is not None and out.exists() and not out.is_dir():
+        _die(f"--out {out}: exists and is not a folder")
+
+    from .check import InputError
+    from .check import check as run_check
+
+    stamp = None
+    if timestamp:
+        from datetime import datetime, timezone
+
+        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    try:
+        report = run_check(path, packs=_split(packs) or None, units=units, timestamp=stamp)
+    except InputError as exc:
+        _die(str(exc))
+    except KeyboardInterrupt:
+        _die("interrupted")
+    except Exception as exc:  # never a traceback for the user; say what broke
+        _die(f"internal error while checking {path}: {type(exc).__name__}: {exc} (please report this)")
+
+    code = report.exit_code(fail_on)
+    if out is None:
+        _emit(report, formats[0])
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for f in dict.fromkeys(formats):
+            target = out / FORMATS[f]
+            target.write_text(_render(report, f), encoding="utf-8")
+            written.append(str(target))
+        if "text" in formats:
+            _emit(report, "text")
+        typer.echo("wrote " + ", ".join(written), err="text" not in formats)
+    raise typer.Exit(code)
+
+
+def _render(report, fmt: str) -> str:
+    if fmt == "json":
+        return report.to_json()
+    from .reports.text import to_text
+
+    return to_text(report.data)
+
+
+def _emit(report, fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(report.to_json())
+        return
+    from rich.console import Console
+
+    from .reports.text import render
+
+    Console().print(render(report.data))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,58 @@
+"""Per-building figures: storey plates, GFA, footprint, height, classes (convention §4).
+
+The storey-k floor plate of a building is the union of its parts with at
+least k floors; its GFA is the sum of the plates over k = 1..max floors. The
+plate only changes at the distinct floor counts of its parts, so the sum is
+taken level by level: area(union of parts with floors >= f_i) x (f_i - f_{i-1}).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..geometry.arrays import PolygonArrays
+from ..geometry.ops import exact_union_area
+from ..model import Basement, Building
+from .classes import PODIUM_MAX, fire_class, height_class, is_high_rise
+from .values import BuildingFigures, PartFigures
+
+
+def storey_gfa(parts_rings: Sequence[Sequence], floors: Sequence[int]) -> tuple[float, float]:
+    """``(gfa, storey-1 plate area)`` of parts given as ring lists with their floor counts, m²."""
+    gfa = 0.0
+    footprint = 0.0
+    previous = 0
+    for level in sorted(set(floors)):
+        plate = exact_union_area([r for r, f in zip(parts_rings, floors) if f >= level])
+        if previous == 0:
+            footprint = plate
+        gfa += plate * (level - previous)
+        previous = level
+    return gfa, footprint
+
+
+def building_figures(building: Building, basements: Sequence[Basement]) -> BuildingFigures:
+    """Figures of one building whose parts all carry floors and heights."""
+    parts = building.parts
+    areas = PolygonArrays.from_polygons([p.area.rings for p in parts]).areas()
+    tallest = max(parts, key=lambda p: (p.height, p.floors))
+    use = tallest.use
+    height = float(tallest.height)
+    gfa, footprint = storey_gfa([p.area.rings for p in parts], [p.floors for p in parts])
+    high = is_high_rise(use, height)
+    figures = [
+        PartFigures(p, float(a), podium=high and p.height <= PODIUM_MAX, high_rise=is_high_rise(use, p.height))
+        for p, a in zip(parts, areas)
+    ]
+    own_basements = [b for b in basements if b.name == building.id]
+    floors_below = max((b.floors_below or 0 for b in own_basements), default=0)
+    gfa_below = None
+    if own_basements and all(b.floors_below is not None for b in own_basements):
+        gfa_below = float(sum(a * b.floors_below for a, b in zip(
+            PolygonArrays.from_polygons([b.area.rings for b in own_basements]).areas(), own_basements)))
+    return BuildingFigures(
+        building=building, use=use, floors_above=max(p.floors for p in parts), floors_below=floors_below,
+        height=height, height_assumed=tallest.height_assumed, footprint_area=footprint, gfa=gfa,
+        gfa_below=gfa_below, fire_class=fire_class(use, height), height_class=height_class(height),
+        fire_rating=max(p.fire_rating for p in parts), parts=figures,
+    )

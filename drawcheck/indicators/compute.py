@@ -1,0 +1,101 @@
+"""Project model -> indicators (report-json.md), each a value or None with its reason."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..geometry.arrays import PolygonArrays
+from ..geometry.ops import exact_union_area
+from ..model import Project
+from ..rounding import as_reported
+from . import distances
+from .buildings import building_figures
+from .declared import declared_status
+from .distances import natural_key
+from .values import INDICATOR_UNITS, Indicator, Indicators
+
+
+def compute_indicators(project: Project, conditions: Mapping[str, object] | None = None) -> Indicators:
+    """Recompute every indicator of ``project`` (``conditions``: the manifest's, for basement_in_far)."""
+    conditions = conditions or {}
+    site, site_reason = _the_site(project)
+    onsite = sorted((building_figures(b, project.basements) for b in project.buildings),
+                    key=lambda f: natural_key(f.id))
+    existing = sorted((building_figures(b, []) for b in project.existing), key=lambda f: natural_key(f.id))
+    values: dict[str, Indicator] = {}
+
+    def put(key: str, value, reason: str | None = None) -> None:
+        values[key] = Indicator(value if reason is None else None, INDICATOR_UNITS[key], reason)
+
+    site_area = float(PolygonArrays.from_polygons([site.rings]).areas()[0]) if site else None
+    put("site_area", site_area, site_reason)
+
+    footprint_rings = [p.part.area.rings for f in onsite for p in f.parts]
+    footprint_rings += [p.area.rings for p in project.unlabelled_parts]
+    footprint = exact_union_area(footprint_rings)
+    put("footprint_area", footprint)
+    put("coverage", footprint / site_area if site_area else None, None if site_area else site_reason)
+
+    unlabelled = [p.source.handle for p in project.unlabelled_parts]
+    gfa_reason = (f"{len(unlabelled)} building part(s) without a floor count ({', '.join(unlabelled[:5])})"
+                  if unlabelled else None)
+    gfa_above = sum(f.gfa for f in onsite)
+    put("gfa_above", gfa_above, gfa_reason)
+    missing_below = [b.area.source.handle for b in project.basements if b.floors_below is None]
+    below_reason = (f"{len(missing_below)} basement outline(s) without floors below ground ({', '.join(missing_below[:5])})"
+                    if missing_below else None)
+    gfa_below = 0.0
+    if project.basements and not missing_below:
+        basement_areas = PolygonArrays.from_polygons([b.area.rings for b in project.basements]).areas()
+        gfa_below = float(sum(a * b.floors_below for a, b in zip(basement_areas, project.basements)))
+    put("gfa_below", gfa_below, below_reason)
+    total_reason = gfa_reason or below_reason
+    put("gfa_total", gfa_above + gfa_below, total_reason)
+    in_far = bool(conditions.get("basement_in_far", False))
+    far_reason = gfa_reason or (below_reason if in_far else None)
+    gfa_far = gfa_above + (gfa_below if in_far else 0.0)
+    put("gfa_far", gfa_far, far_reason)
+    put("far", gfa_far / site_area if site_area else None, far_reason or (None if site_area else site_reason))
+
+    green_rings = [a.rings for a in project.green + project.green_central]
+    if site:
+        green = exact_union_area(green_rings, clip=site.rings)
+        put("green_area", green)
+        put("green_ratio", green / site_area if site_area else None)
+    else:
+        put("green_area", None, site_reason)
+        put("green_ratio", None, site_reason)
+
+    if onsite:
+        put("max_height", max(f.height for f in onsite))
+    else:
+        put("max_height", None, "no labelled building on the site")
+    put("parking_spaces", len(project.parking))
+    _compare_declared(values, project)
+
+    result = Indicators(values, onsite, existing, site)
+    result.setbacks = distances.setbacks(onsite, site, project.road_redlines)
+    result.part_pairs = distances.part_pairs(onsite, existing)
+    result.spacing = distances.spacing(result.part_pairs)
+    return result
+
+
+def _the_site(project: Project):
+    """The one site boundary, or None with the reason (none, several)."""
+    if len(project.sites) == 1:
+        return project.sites[0], None
+    if not project.sites:
+        return None, "no closed site boundary (用地红线) in the drawing"
+    handles = ", ".join(a.source.handle for a in project.sites)
+    return None, f"{len(project.sites)} site boundaries ({handles}); exactly one is expected"
+
+
+def _compare_declared(values: dict[str, Indicator], project: Project) -> None:
+    for key, declared in project.declared.items():
+        indicator = values.get(key)
+        if indicator is None:
+            continue
+        computed = as_reported(indicator.value, indicator.unit)  # compare what the report shows
+        indicator.declared = declared.value
+        indicator.status, indicator.tolerance = declared_status(computed, declared.value, indicator.unit)
+

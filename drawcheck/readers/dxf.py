@@ -1,0 +1,323 @@
+"""DXF site plan -> project model, per the submission convention (§1-4, §7).
+
+:func:`read_dxf` adds one drawing's content to a :class:`~drawcheck.model.Project`:
+units, role layers, exact closed areas, building parts with their labels,
+basements, green, parking, road red lines and declared indicators. Whatever
+it skips or repairs becomes a ``qa`` note naming the entity.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from ..geometry.arcs import SAGITTA_TOLERANCE
+from ..model import DEFAULT_STOREY_HEIGHT, Area, Basement, Building, DeclaredValue, Line, Part, Project, Source
+from .dxf_entities import AreaItem, DxfWalker, TextItem
+from .dxf_load import load_dxf
+from .files import check_readable
+from .layers import LayerRoles
+
+#: Site extents above this many drawing units are taken as millimetres when $INSUNITS is 0 (convention §1).
+GUESS_MM_ABOVE = 20_000.0
+UNIT_NAMES = {1: "in", 2: "ft", 3: "mi", 4: "mm", 5: "cm", 6: "m", 7: "km", 8: "µin", 9: "mil", 10: "yd",
+              11: "Å", 12: "nm", 13: "µm", 14: "dm", 15: "dam", 16: "hm", 17: "Gm", 18: "AU", 19: "ly", 20: "pc"}
+UNIT_FLAG = {"mm": 4, "cm": 5, "m": 6}
+_KIND_OF_ROLE = {"building": "new", "retained": "retained", "existing": "existing"}
+
+
+def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles,
+             units: str | None = None, max_bytes: int = 200_000_000,
+             max_entities: int = 2_000_000, max_vertices: int = 20_000_000) -> None:
+    """Read the DXF at ``path`` into ``project`` (``input_name``: its relative name for sources).
+
+    Raises :class:`~drawcheck.readers.files.ReadError` when the file cannot be read at all.
+    """
+    check_readable(path, max_bytes)
+    loaded = load_dxf(path)
+    doc = loaded.doc
+
+    def src(handle: str, layer: str = "") -> Source:
+        return Source(input_name, handle, layer)
+
+    def note(code: str, message: str, handles=(), severity=None, subjects=()) -> None:
+        project.note(code, f"{input_name}: {message}", sources=[src(h) for h in handles], severity=severity,
+                     subjects=subjects)
+
+    for message, handle in loaded.repairs:
+        note("dxf-repaired", f"ezdxf repaired: {message}", handles=(handle,) if handle else ())
+    for message in dict.fromkeys(loaded.log):
+        note("dxf-load", f"ezdxf: {message}")
+
+    factor, units_source = _units(doc, roles, units, note)
+    project.units_source = units_source if not project.units_source else f"{project.units_source}; {units_source}"
+
+    walker = DxfWalker(doc, roles, note, SAGITTA_TOLERANCE / factor, max_entities, max_vertices)
+    walked = walker.walk()
+
+    _note_walk_leftovers(walked, note)
+    scale = np.array([factor, factor, 1.0])
+    areas = _dedupe([_scaled(a, scale) for a in walked.areas], note)
+    _split_hatches(areas)
+    _repair_invalid(areas, note)
+
+    by_role: dict[str, list[AreaItem]] = defaultdict(list)
+    for item in areas:
+        by_role[item.role].append(item)
+    to_area = lambda item: Area(item.rings, src(item.handle, item.layer))  # noqa: E731
+    project.sites.extend(to_area(a) for a in by_role["site"])
+    project.green.extend(to_area(a) for a in by_role["green"])
+    project.green_central.extend(to_area(a) for a in by_role["green_central"])
+    project.civil_defense.extend(to_area(a) for a in by_role["civil_defense"])
+    project.fire_lanes.extend(to_area(a) for a in by_role["fire_lane"])
+    project.fire_rescue.extend(to_area(a) for a in by_role["fire_rescue"])
+    for handle, layer, count in walked.parking:
+        project.parking.extend([src(handle, layer)] * count)
+    for line in walked.lines:
+        points = line.points * scale
+        target = project.road_redlines if line.role == "road" else project.windows
+        target.append(Line(points, line.closed, src(line.handle, line.layer)))
+
+    texts = [TextItem(t.role, t.text, t.x * factor, t.y * factor, t.height * factor, t.handle, t.layer)
+             for t in walked.texts]
+    _read_parts(project, by_role, texts, walked.attribs, src, note)
+    _read_declared(project, [t for t in texts if t.role == "indicators"], src, note)
+
+
+# -- units -------------------------------------------------------------------
+def _units(doc, roles: LayerRoles, override: str | None, note) -> tuple[float, str]:
+    """Metres per drawing unit and a sentence saying where it came from."""
+    from ezdxf import units as ezunits
+
+    insunits = int(doc.header.get("$INSUNITS", 0) or 0)
+    if insunits:
+        try:
+            factor = ezunits.conversion_factor(insunits, ezunits.M)
+        except Exception:
+            factor = None
+        if factor:
+            name = UNIT_NAMES.get(insunits, str(insunits))
+            if override and UNIT_FLAG[override] != insunits:
+                note("units-override-ignored", f"--units {override} ignored: the drawing says $INSUNITS={insunits} ({name})")
+            return factor, f"INSUNITS={insunits} ({name})"
+    if override:
+        return ezunits.conversion_factor(UNIT_FLAG[override], ezunits.M), f"--units {override} (INSUNITS={insunits})"
+    width = _site_extent(doc, roles)
+    guess = "mm" if width > GUESS_MM_ABOVE else "m"
+    note("units-guessed",
+         f"$INSUNITS is {insunits} (unitless): guessed {guess} from the site boundary's extent of {width:.0f} drawing units; "
+         "set $INSUNITS or pass --units", severity="warning")
+    return ezunits.conversion_factor(UNIT_FLAG[guess], ezunits.M), f"guessed {guess} from the site extent (INSUNITS={insunits})"
+
+
+def _site_extent(doc, roles: LayerRoles) -> float:
+    from ezdxf import bbox
+
+    site = [e for e in doc.modelspace() if roles.role_of(e.dxf.get("layer", "0")) == "site"]
+    if not site:
+        site = list(doc.modelspace())
+    try:
+        box = bbox.extents(site, fast=True)
+    except Exception:
+        return 0.0
+    if not box.has_data:
+        return 0.0
+    return float(max(box.size.x, box.size.y))
+
+
+# -- areas -------------------------------------------------------------------
+def _scaled(item: AreaItem, scale: np.ndarray) -> AreaItem:
+    return AreaItem(item.role, [r * scale for r in item.rings], item.handle, item.layer, item.dxftype, item.group)
+
+
+def _dedupe(areas: list[AreaItem], note) -> list[AreaItem]:
+    """Drop an area drawn twice on one role (a HATCH over its outline polyline, or a copy)."""
+    from ..geometry.ops import same_outline
+
+    kept: list[AreaItem] = []
+    seen: dict[tuple, list[AreaItem]] = defaultdict(list)
+    for item in areas:
+        ext = item.rings[0]
+        key = (item.role, len(item.rings), round(float(ext[:, 0].min()), 3), round(float(ext[:, 1].min()), 3))
+        twin = next((k for k in seen[key] if same_outline(k.rings, item.rings)), None)
+        if twin is None:
+            seen[key].append(item)
+            kept.append(item)
+            continue
+        if "HATCH" in (twin.dxftype, item.dxftype) and twin.dxftype != item.dxftype:
+            note("duplicate-area", f"HATCH and outline {twin.handle}/{item.handle} on layer {item.layer} cover the same area; counted once",
+                 handles=(twin.handle, item.handle), severity="info")
+        else:
+            note("duplicate-area", f"{item.dxftype} {item.handle} repeats {twin.dxftype} {twin.handle} on layer {item.layer}; counted once",
+                 handles=(twin.handle, item.handle), severity="warning")
+        if twin.dxftype == "HATCH" and item.dxftype != "HATCH":  # keep the outline, whose source is clearer
+            kept[kept.index(twin)] = item
+            seen[key][seen[key].index(twin)] = item
+    return kept
+
+
+def _split_hatches(areas: list[AreaItem]) -> None:
+    """Nest multi-path HATCH rings: even depth = exterior, odd = hole of its container (in place)."""
+    from ..geometry.ops import nest_rings
+
+    out = []
+    for item in areas:
+        if len(item.rings) == 1:
+            out.append(item)
+            continue
+        for rings in nest_rings(item.rings):
+            out.append(AreaItem(item.role, rings, item.handle, item.layer, item.dxftype, item.group))
+    areas[:] = out
+
+
+def _repair_invalid(areas: list[AreaItem], note) -> None:
+    """Replace self-intersecting outlines by their ``make_valid`` repair, saying so (in place)."""
+    import shapely
+
+    from ..geometry.ops import to_shapely
+
+    if not areas:
+        return
+    geoms = to_shapely([a.rings for a in areas])
+    invalid = np.flatnonzero(~shapely.is_valid(geoms))
+    replaced: dict[int, list[AreaItem]] = {}
+    for i in invalid:
+        item, geom = areas[i], geoms[i]
+        repaired = shapely.make_valid(geom, method="structure")
+        polys = [g for g in shapely.get_parts(repaired) if g.geom_type == "Polygon" and g.area > 0]
+        note("self-intersection", f"{item.dxftype} {item.handle} on layer {item.layer} is not a valid outline "
+             f"({shapely.is_valid_reason(geom)}); repaired with make_valid: area {geom.area:.2f} m2 as drawn (shoelace), "
+             f"{repaired.area:.2f} m2 repaired", handles=(item.handle,))
+        replaced[i] = [AreaItem(item.role, [_ring_of(p.exterior)] + [_ring_of(h) for h in p.interiors],
+                                item.handle, item.layer, item.dxftype, item.group) for p in polys]
+    if replaced:
+        areas[:] = [x for i, a in enumerate(areas) for x in replaced.get(i, [a])]
+
+
+def _ring_of(ring) -> np.ndarray:
+    xy = np.asarray(ring.coords)[:-1, :2]
+    return np.column_stack([xy, np.zeros(len(xy))])
+
+
+# -- parts and labels ----------------------------------------------------------
+def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, note) -> None:
+    from ..geometry.arrays import PolygonArrays
+    from ..geometry.kernels import smallest_containing_polygon
+    from .labels import label_from_attribs, merge_labels, parse_label
+
+    for role in ("building", "retained", "existing", "basement"):
+        items = by_role.get(role, [])
+        role_texts = [t for t in texts if t.role == role]
+        label_texts: list[list[str]] = [[] for _ in items]
+        if items and role_texts:
+            arrays = PolygonArrays.from_polygons([i.rings for i in items])
+            dense = arrays.densified()
+            points = np.array([[t.x, t.y] for t in role_texts], dtype=float)
+            owner = smallest_containing_polygon(points, dense.xy, dense.ring_offsets, dense.poly_offsets,
+                                                arrays.areas(), arrays.bounds())
+            for text, k in zip(role_texts, owner):
+                if k >= 0:
+                    label_texts[k].append(text.text)
+                elif _has_label_token(text.text):
+                    note("stray-label", f"label '{_one_line(text.text)}' ({text.handle}) on layer {text.layer} lies in no "
+                         f"{role} outline", handles=(text.handle,), severity="warning")
+        buildings: dict[str, Building] = {}
+        for item, its_texts in zip(items, label_texts):
+            label, conflicts = parse_label(its_texts)
+            if item.group is not None and item.group in attribs:
+                ins_handle, tags = attribs[item.group]
+                attrib_label, problems = label_from_attribs(tags)
+                for problem in problems:
+                    note("label-unreadable", f"INSERT {ins_handle}: {problem}", handles=(ins_handle,))
+                label, more = merge_labels([attrib_label, label])
+                conflicts = conflicts + more
+            source = src(item.handle, item.layer)
+            for conflict in conflicts:
+                note("conflicting-labels", f"{role} outline {item.handle} has conflicting {conflict.field}: "
+                     f"{' vs '.join(map(str, conflict.values))}", handles=(item.handle,), subjects=(label.name,) if label.name else ())
+            area = Area(item.rings, source)
+            if role == "basement":
+                if label.floors_below is None:
+                    note("unlabelled-part", f"basement outline {item.handle} on layer {item.layer} has no floors-below label "
+                         "(e.g. '-2F', '地下2层', 'B2')", handles=(item.handle,))
+                project.basements.append(Basement(area, label.floors_below, label.name))
+                continue
+            part = _part(area, label, note)
+            if part.floors is None:
+                what = "no label" if not its_texts and item.group is None else "a label without floors (e.g. '18F')"
+                note("unlabelled-part", f"{role} outline {item.handle} on layer {item.layer} has {what}; "
+                     "its floor area cannot be counted", handles=(item.handle,))
+                if role != "existing":
+                    project.unlabelled_parts.append(part)
+                continue
+            if part.name is None:
+                building_id = f"part:{item.handle}"
+                note("unnamed-part", f"{role} outline {item.handle} has floors but no building name (e.g. '1#'); "
+                     f"reported as {building_id}", handles=(item.handle,), severity="warning")
+            else:
+                building_id = part.name
+            building = buildings.setdefault(building_id, Building(building_id, _KIND_OF_ROLE[role]))
+            building.parts.append(part)
+        target = project.existing if role == "existing" else project.buildings
+        target.extend(buildings.values())
+
+
+def _part(area: Area, label, note) -> Part:
+    part = Part(area=area, name=label.name, floors=label.floors, height=label.height,
+                storey_height=label.storey_height, households=label.households)
+    if label.use:
+        part.use, part.use_given = label.use, True
+    if label.fire_rating:
+        part.fire_rating, part.fire_rating_given = label.fire_rating, True
+    if part.floors is not None and part.height is None:
+        part.height = part.floors * (part.storey_height or DEFAULT_STOREY_HEIGHT)
+        part.height_assumed = True
+        note("height-assumed", f"part {area.source.handle} ({label.name or 'unnamed'}) gives {part.floors} floors but no height; "
+             f"height taken as {part.height:.1f} m", handles=(area.source.handle,), severity="info")
+    if part.floors and part.storey_height is None and part.height is not None:
+        part.storey_height = part.height / part.floors
+    return part
+
+
+def _has_label_token(text: str) -> bool:
+    from .labels import parse_label
+
+    label, _ = parse_label([text])
+    return any(v is not None for v in vars(label).values())
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- declared indicators -------------------------------------------------------
+def _read_declared(project: Project, texts: list[TextItem], src, note) -> None:
+    from .declared import TextItem as DeclaredText
+    from .declared import parse_declared
+
+    items = []
+    for t in texts:
+        lines = [ln for ln in t.text.splitlines() if ln.strip()]
+        for k, line in enumerate(lines):  # MTEXT lines stack downwards
+            items.append(DeclaredText(line.strip(), t.x, t.y - k * t.height * 1.5, t.height, t.handle))
+    declared, problems = parse_declared(items)
+    for problem in problems:
+        note("declared-unreadable", problem, severity="warning")
+    for key, d in declared.items():
+        if key in project.declared:
+            note("declared-unreadable", f"{key} declared again ('{d.text}'); the first value is kept", handles=d.handles)
+            continue
+        project.declared[key] = DeclaredValue(key, d.value, d.text, tuple(src(h) for h in d.handles))
+
+
+def _note_walk_leftovers(walked, note) -> None:
+    for layer, count in sorted(walked.hidden.items()):
+        note("hidden-layers", f"layer {layer} is off or frozen: {count} entities on it were not read", severity="info")
+    for (layer, dxftype), handles in sorted(walked.ignored.items()):
+        note("ignored-entities", f"{len(handles)} {dxftype} on layer {layer} carry no area or label and were not read "
+             f"(e.g. {', '.join(handles[:3])})", handles=tuple(handles[:20]), severity="info")
+    for layer, handles in sorted(walked.loose.items()):
+        note("loose-edges", f"{len(handles)} LINE/ARC/open curves on layer {layer} do not form closed outlines and were "
+             f"not counted; draw closed polylines (e.g. {', '.join(handles[:3])})", handles=tuple(handles[:20]))

@@ -1,0 +1,483 @@
+"""Walk a DXF model space and turn role-layer entities into exact geometry.
+
+Geometry stays in drawing units here (the caller scales to metres). Each
+entity's own OCS and the chain of INSERT transforms above it are folded into
+one 2-D affine map ``p @ A + t``; arcs (bulges, CIRCLEs, HATCH arc edges)
+stay arcs under similarity maps and are densified only under non-uniform
+scaling, which turns them into ellipse arcs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..geometry.kernels import densify_rings
+from .files import ReadError
+from .layers import AREA_ROLES, LINE_ROLES, PART_ROLES, LayerRoles
+
+#: INSERT nesting deeper than this is refused (a cycle guard backs it up).
+MAX_BLOCK_DEPTH = 64
+#: Relative gap under which an open outline whose ends meet is taken as closed.
+CLOSE_GAP_RELATIVE = 1e-9
+_TEXT_ROLES = frozenset(PART_ROLES) | {"indicators"}
+
+
+@dataclass
+class AreaItem:
+    role: str
+    rings: list[np.ndarray]  # drawing units, (n, 3) x, y, bulge
+    handle: str
+    layer: str
+    dxftype: str
+    group: int | None = None  # the INSERT whose ATTRIBs label this area
+
+
+@dataclass
+class TextItem:
+    role: str
+    text: str
+    x: float
+    y: float
+    height: float
+    handle: str
+    layer: str
+
+
+@dataclass
+class LineItem:
+    role: str
+    points: np.ndarray  # (n, 3)
+    closed: bool
+    handle: str
+    layer: str
+
+
+@dataclass
+class Walked:
+    """Everything the walk found, in drawing units."""
+
+    areas: list[AreaItem] = field(default_factory=list)
+    texts: list[TextItem] = field(default_factory=list)
+    lines: list[LineItem] = field(default_factory=list)
+    parking: list[tuple[str, str, int]] = field(default_factory=list)  # handle, layer, spaces
+    attribs: dict[int, tuple[str, dict[str, str]]] = field(default_factory=dict)  # group -> (handle, tags)
+    hidden: Counter = field(default_factory=Counter)  # layer -> entities skipped
+    ignored: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    loose: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    entity_count: int = 0
+    vertex_count: int = 0
+
+
+Note = Callable[..., None]  # note(code, message, handles=(...), severity=None)
+
+
+class _Affine:
+    """``p @ a + t`` in the XY plane."""
+
+    __slots__ = ("a", "t")
+
+    def __init__(self, a: np.ndarray, t: np.ndarray) -> None:
+        self.a = a
+        self.t = t
+
+    @classmethod
+    def identity(cls) -> "_Affine":
+        return cls(np.eye(2), np.zeros(2))
+
+    @classmethod
+    def from_matrix44(cls, m) -> "_Affine":
+        full = np.array(list(m), dtype=float).reshape(4, 4)
+        return cls(full[:2, :2].copy(), full[3, :2].copy())
+
+    def then(self, outer: "_Affine") -> "_Affine":
+        """This map followed by ``outer``."""
+        return _Affine(self.a @ outer.a, self.t @ outer.a + outer.t)
+
+    @property
+    def det(self) -> float:
+        return float(np.linalg.det(self.a))
+
+    @property
+    def is_similarity(self) -> bool:
+        g = self.a @ self.a.T
+        scale = max(abs(g[0, 0]), abs(g[1, 1]), 1e-300)
+        return abs(g[0, 1]) <= 1e-9 * scale and abs(g[0, 0] - g[1, 1]) <= 1e-9 * scale
+
+    @property
+    def max_scale(self) -> float:
+        return float(np.linalg.svd(self.a, compute_uv=False)[0])
+
+
+def _ocs_affine(entity, elevation: float = 0.0) -> _Affine:
+    """OCS -> WCS (projected to XY) of a 2-D entity at ``elevation``."""
+    extrusion = entity.dxf.get("extrusion", None)
+    if extrusion is None or (abs(extrusion[0]) < 1e-12 and abs(extrusion[1]) < 1e-12 and extrusion[2] > 0):
+        return _Affine(np.eye(2), np.zeros(2))
+    ocs = entity.ocs()
+    ux, uy, uz = ocs.ux, ocs.uy, ocs.uz
+    a = np.array([[ux.x, ux.y], [uy.x, uy.y]])
+    return _Affine(a, np.array([uz.x * elevation, uz.y * elevation]))
+
+
+def _apply(ring: np.ndarray, aff: _Affine, tolerance: float) -> np.ndarray:
+    """Map a local (n, 3) ring/line through ``aff``; arcs survive similarity maps only."""
+    if not aff.is_similarity and np.any(ring[:, 2] != 0.0):
+        xy, _ = densify_rings(
+            np.ascontiguousarray(ring[:, :2]), np.ascontiguousarray(ring[:, 2]),
+            np.array([0, len(ring)], dtype=np.int64), tolerance / max(aff.max_scale, 1e-300),
+        )
+        ring = np.column_stack([xy, np.zeros(len(xy))])
+    out = np.empty_like(ring)
+    out[:, :2] = ring[:, :2] @ aff.a + aff.t
+    out[:, 2] = ring[:, 2] if aff.det >= 0 else -ring[:, 2]
+    return out
+
+
+def _finite(arr: np.ndarray) -> bool:
+    return bool(np.isfinite(arr).all())
+
+
+def _is_closed_by_coincidence(points: np.ndarray) -> bool:
+    if len(points) < 3:
+        return False
+    span = float(np.ptp(points[:, :2], axis=0).max()) or 1.0
+    return float(np.hypot(*(points[0, :2] - points[-1, :2]))) <= CLOSE_GAP_RELATIVE * max(span, float(np.abs(points[:, :2]).max()))
+
+
+class DxfWalker:
+    """Collects role-layer content of one document's model space."""
+
+    def __init__(self, doc, roles: LayerRoles, note: Note, tolerance: float,
+                 max_entities: int, max_vertices: int) -> None:
+        self.doc = doc
+        self.roles = roles
+        self.note = note
+        self.tolerance = tolerance  # drawing units, for densifying arcs/curves
+        self.max_entities = max_entities
+        self.max_vertices = max_vertices
+        self.out = Walked()
+        self._groups = 0
+        self._hidden_layers = self._find_hidden_layers()
+
+    def _find_hidden_layers(self) -> set[str]:
+        hidden = set()
+        for layer in self.doc.layers:
+            try:
+                if layer.is_off() or layer.is_frozen():
+                    hidden.add(layer.dxf.name.casefold())
+            except Exception:  # a damaged layer record: treat as visible
+                continue
+        return hidden
+
+    # -- traversal -------------------------------------------------------
+    def walk(self) -> Walked:
+        self._walk(self.doc.modelspace(), _Affine.identity(), None, None, None, (), 0)
+        return self.out
+
+    def _count(self, n_vertices: int = 0) -> None:
+        self.out.vertex_count += n_vertices
+        if self.out.vertex_count > self.max_vertices:
+            raise ReadError(f"more than {self.max_vertices} vertices ([limits] max_vertices)")
+
+    def _walk(self, entities: Iterable, aff: _Affine, parent_layer: str | None,
+              top_handle: str | None, group: int | None, stack: tuple[str, ...], depth: int) -> None:
+        for e in entities:
+            self.out.entity_count += 1
+            if self.out.entity_count > self.max_entities:
+                raise ReadError(f"more than {self.max_entities} entities ([limits] max_entities)")
+            layer = e.dxf.get("layer", "0")
+            if parent_layer is not None and layer == "0":
+                layer = parent_layer  # layer-0 content takes the INSERT's layer
+            if layer.casefold() in self._hidden_layers:
+                self.out.hidden[layer] += 1
+                continue
+            handle = top_handle or e.dxf.get("handle", "?")
+            dxftype = e.dxftype()
+            if dxftype == "INSERT":
+                self._insert(e, aff, layer, handle, top_handle is None, group, stack, depth)
+                continue
+            role = self.roles.role_of(layer)
+            if role is None:
+                continue
+            try:
+                self._entity(e, dxftype, role, aff, layer, handle, group)
+            except ReadError:
+                raise
+            except Exception as exc:  # one broken entity must not stop the read
+                self.note("unreadable-entity", f"{dxftype} {handle} on layer {layer} could not be read ({type(exc).__name__}: {exc})",
+                          handles=(handle,))
+
+    def _insert(self, ins, aff: _Affine, layer: str, handle: str, top: bool,
+                group: int | None, stack: tuple[str, ...], depth: int) -> None:
+        name = ins.dxf.get("name", "")
+        role = self.roles.role_of(layer)
+        block = self.doc.blocks.get(name)
+        if block is None:
+            self.note("missing-block", f"INSERT {handle} refers to block '{name}', which the drawing does not define",
+                      handles=(handle,))
+            return
+        if block.block is not None and block.block.is_xref:
+            self.note("unresolved-xref", f"INSERT {handle} is an external reference to '{name}'; bind the xref into the drawing",
+                      handles=(handle,))
+            return
+        if name in stack:
+            self.note("block-cycle", f"block '{name}' inserts itself (via {' > '.join(stack + (name,))}); INSERT {handle} skipped",
+                      handles=(handle,))
+            return
+        if depth >= MAX_BLOCK_DEPTH:
+            self.note("block-depth", f"blocks nested deeper than {MAX_BLOCK_DEPTH} at INSERT {handle}; content skipped",
+                      handles=(handle,))
+            return
+        cells = ins.mcount if ins.dxftype() == "INSERT" else 1
+        if role == "parking":
+            self.out.parking.append((handle, layer, int(cells)))
+            return
+        if ins.attribs and role in PART_ROLES:
+            self._groups += 1
+            group = self._groups
+            tags = {a.dxf.get("tag", "").strip(): a.dxf.get("text", "") for a in ins.attribs}
+            self.out.attribs[group] = (handle, tags)
+        inserts = ins.multi_insert() if cells > 1 else (ins,)
+        for cell in inserts:
+            try:
+                inner = _Affine.from_matrix44(cell.matrix44())
+            except Exception as exc:
+                self.note("unreadable-entity", f"INSERT {handle}: invalid transform ({exc})", handles=(handle,))
+                return
+            if abs(inner.det) < 1e-300 or not _finite(inner.a) or not _finite(inner.t):
+                self.note("invalid-coordinates", f"INSERT {handle} has a degenerate or non-finite transform; skipped",
+                          handles=(handle,))
+                return
+            self._walk(block, inner.then(aff), layer, handle, group, stack + (name,), depth + 1)
+
+    # -- entities --------------------------------------------------------
+    def _entity(self, e, dxftype: str, role: str, aff: _Affine, layer: str, handle: str, group: int | None) -> None:
+        if dxftype in ("TEXT", "MTEXT", "ATTRIB"):
+            if role in _TEXT_ROLES:
+                self._text(e, dxftype, role, aff, layer, handle)
+            return
+        if dxftype == "HATCH":
+            self._hatch(e, role, aff, layer, handle, group)
+            return
+        shape = self._outline(e, dxftype, aff, handle)
+        if shape is None:
+            if dxftype in ("LINE", "ARC") and role in LINE_ROLES:
+                shape = self._line_or_arc(e, dxftype, aff)
+                if shape is not None:
+                    self.out.lines.append(LineItem(role, shape, False, handle, layer))
+                    return
+            if dxftype in ("LINE", "ARC", "LWPOLYLINE", "POLYLINE", "SPLINE", "ELLIPSE") and role in AREA_ROLES:
+                self.out.loose[layer].append(handle)
+            elif dxftype not in ("ATTDEF",):
+                self.out.ignored[(layer, dxftype)].append(handle)
+            return
+        points, closed = shape
+        self._count(len(points))
+        if not _finite(points):
+            self.note("invalid-coordinates", f"{dxftype} {handle} on layer {layer} has non-finite coordinates; skipped",
+                      handles=(handle,))
+            return
+        if role in LINE_ROLES:
+            self.out.lines.append(LineItem(role, points, closed, handle, layer))
+            return
+        if role == "indicators":
+            return
+        if not closed:
+            if _is_closed_by_coincidence(points):
+                points = points[:-1]
+                self.note("closed-by-coincidence",
+                          f"{dxftype} {handle} on layer {layer} is not flagged closed but its ends meet; read as closed",
+                          handles=(handle,))
+            else:
+                self.note("open-outline", f"{dxftype} {handle} on layer {layer} ({_role_name(role)}) is not closed; it is not counted",
+                          handles=(handle,))
+                return
+        if len(points) < 2 or (len(points) < 3 and not np.any(points[:, 2] != 0)):
+            self.note("degenerate-outline", f"{dxftype} {handle} on layer {layer} has fewer than 3 vertices; skipped",
+                      handles=(handle,))
+            return
+        if role == "parking":
+            self.out.parking.append((handle, layer, 1))
+            return
+        self.out.areas.append(AreaItem(role, [points], handle, layer, dxftype, group))
+
+    def _outline(self, e, dxftype: str, aff: _Affine, handle: str):
+        """(points (n,3), closed) in WCS drawing units, or None when not a polyline/curve."""
+        tol = self.tolerance
+        if dxftype == "LWPOLYLINE":
+            local = np.array(e.get_points("xyb"), dtype=float).reshape(-1, 3)
+            ocs = _ocs_affine(e, float(e.dxf.get("elevation", 0.0)))
+            return _apply(local, ocs.then(aff), tol), bool(e.closed)
+        if dxftype == "POLYLINE":
+            if e.is_poly_face_mesh or e.is_polygon_mesh:
+                return None
+            verts = list(e.vertices)
+            local = np.array([(v.dxf.location[0], v.dxf.location[1], v.dxf.get("bulge", 0.0)) for v in verts],
+                             dtype=float).reshape(-1, 3)
+            if e.is_2d_polyline:
+                elevation = float(e.dxf.get("elevation", (0, 0, 0))[2])
+                return _apply(local, _ocs_affine(e, elevation).then(aff), tol), bool(e.is_closed)
+            local[:, 2] = 0.0
+            return _apply(local, aff, tol), bool(e.is_closed)
+        if dxftype == "CIRCLE":
+            cx, cy, cz = e.dxf.center
+            r = float(e.dxf.radius)
+            if not r > 0:
+                return None
+            local = np.array([[cx - r, cy, 1.0], [cx + r, cy, 1.0]])
+            return _apply(local, _ocs_affine(e, cz).then(aff), tol), True
+        if dxftype == "ELLIPSE":
+            span = (e.dxf.end_param - e.dxf.start_param) % (2 * math.pi)
+            full = math.isclose(span, 0.0, abs_tol=1e-9) or math.isclose(span, 2 * math.pi, abs_tol=1e-9)
+            pts = self._flat(e.flattening(tol / max(aff.max_scale, 1e-300)))
+            if full and len(pts) > 2 and np.allclose(pts[0, :2], pts[-1, :2]):
+                pts = pts[:-1]
+            return _apply(pts, aff, tol), full
+        if dxftype == "SPLINE":
+            pts = self._flat(e.flattening(tol / max(aff.max_scale, 1e-300)))
+            closed = bool(e.closed) or (len(pts) > 2 and np.allclose(pts[0, :2], pts[-1, :2]))
+            if closed and len(pts) > 2 and np.allclose(pts[0, :2], pts[-1, :2]):
+                pts = pts[:-1]
+            return _apply(pts, aff, tol), closed
+        return None
+
+    @staticmethod
+    def _flat(vertices) -> np.ndarray:
+        pts = np.array([(v[0], v[1], 0.0) for v in vertices], dtype=float).reshape(-1, 3)
+        return pts
+
+    def _line_or_arc(self, e, dxftype: str, aff: _Affine):
+        if dxftype == "LINE":
+            s, t = e.dxf.start, e.dxf.end
+            return _apply(np.array([[s[0], s[1], 0.0], [t[0], t[1], 0.0]]), aff, self.tolerance)
+        cx, cy, cz = e.dxf.center
+        r = float(e.dxf.radius)
+        a0, a1 = math.radians(e.dxf.start_angle), math.radians(e.dxf.end_angle)
+        rows = _arc_vertices(cx, cy, r, a0, _ccw_sweep(a0, a1))
+        rows.append((cx + r * math.cos(a1), cy + r * math.sin(a1), 0.0))
+        local = np.array(rows, dtype=float)
+        return _apply(local, _ocs_affine(e, cz).then(aff), self.tolerance)
+
+    def _hatch(self, h, role: str, aff: _Affine, layer: str, handle: str, group: int | None) -> None:
+        if role in LINE_ROLES or role == "indicators":
+            return
+        elevation = float(h.dxf.get("elevation", (0, 0, 0))[2])
+        full = _ocs_affine(h, elevation).then(aff)
+        rings = []
+        for i, path in enumerate(h.paths):
+            local = self._hatch_path(path, handle, i)
+            if local is None:
+                continue
+            self._count(len(local))
+            if not _finite(local):
+                self.note("invalid-coordinates", f"HATCH {handle} boundary path {i} has non-finite coordinates; skipped",
+                          handles=(handle,))
+                continue
+            rings.append(_apply(local, full, self.tolerance))
+        if not rings:
+            self.note("degenerate-outline", f"HATCH {handle} on layer {layer} has no usable boundary path; skipped",
+                      handles=(handle,))
+            return
+        if role == "parking":
+            self.out.parking.append((handle, layer, 1))
+            return
+        self.out.areas.append(AreaItem(role, rings, handle, layer, "HATCH", group))
+
+    def _hatch_path(self, path, handle: str, index: int) -> np.ndarray | None:
+        kind = type(path).__name__
+        if kind == "PolylinePath":
+            verts = np.array([(v[0], v[1], v[2] if len(v) > 2 else 0.0) for v in path.vertices], dtype=float)
+            if len(verts) > 2 and np.allclose(verts[0, :2], verts[-1, :2]) and verts[-1, 2] == 0.0:
+                verts = verts[:-1]
+            return verts if len(verts) >= 2 else None
+        rows: list[tuple[float, float, float]] = []
+        last_end = None
+        for edge in path.edges:
+            name = type(edge).__name__
+            if name == "LineEdge":
+                start, end = edge.start, edge.end
+                seg = [(start[0], start[1], 0.0)]
+            elif name == "ArcEdge":
+                cx, cy = edge.center[0], edge.center[1]
+                a0, a1 = math.radians(edge.start_angle), math.radians(edge.end_angle)
+                sweep = _ccw_sweep(a0, a1)
+                if edge.ccw:
+                    seg = _arc_vertices(cx, cy, edge.radius, a0, sweep)
+                else:  # ezdxf keeps ccw angles: a clockwise edge runs from a1 back to a0
+                    seg = _arc_vertices(cx, cy, edge.radius, a1, -sweep)
+                start = seg[0]
+                end_angle = a1 if edge.ccw else a0
+                end = (cx + edge.radius * math.cos(end_angle), cy + edge.radius * math.sin(end_angle))
+            elif name in ("EllipseEdge", "SplineEdge"):
+                tool = edge.construction_tool()
+                pts = [(p[0], p[1]) for p in tool.flattening(self.tolerance)]
+                if name == "EllipseEdge" and not edge.ccw:
+                    pts.reverse()
+                if len(pts) < 2:
+                    continue
+                start, end = pts[0], pts[-1]
+                seg = [(x, y, 0.0) for x, y in pts[:-1]]
+            else:
+                self.note("unreadable-entity", f"HATCH {handle} path {index}: unknown edge type {name}", handles=(handle,))
+                return None
+            if last_end is not None and math.dist(last_end[:2], (start[0], start[1])) > max(self.tolerance, 1e-9):
+                self.note("hatch-gap", f"HATCH {handle} boundary path {index} has a gap of "
+                          f"{math.dist(last_end[:2], (start[0], start[1])):.6g} drawing units between edges; bridged with a straight segment",
+                          handles=(handle,))
+            rows.extend(seg)
+            last_end = (end[0], end[1])
+        if len(rows) < 2:
+            return None
+        return np.array(rows, dtype=float)
+
+    def _text(self, e, dxftype: str, role: str, aff: _Affine, layer: str, handle: str) -> None:
+        try:
+            text = e.plain_text()
+        except Exception:
+            text = e.dxf.get("text", "")
+        if dxftype == "MTEXT":
+            p = e.dxf.get("insert", (0, 0, 0))
+            height = float(e.dxf.get("char_height", 1.0))
+            local = np.array([[p[0], p[1], 0.0]])
+            xy = _apply(local, aff, self.tolerance)[0]
+        else:
+            p = e.get_placement()[1]
+            height = float(e.dxf.get("height", 1.0))
+            local = np.array([[p[0], p[1], 0.0]])
+            xy = _apply(local, _ocs_affine(e, p[2]).then(aff), self.tolerance)[0]
+        height *= math.sqrt(abs(aff.det)) or 1.0
+        if not _finite(xy):
+            self.note("invalid-coordinates", f"{dxftype} {handle} has non-finite coordinates; skipped", handles=(handle,))
+            return
+        if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in text):
+            self.note("undecodable-text", f"{dxftype} {handle} on layer {layer} holds bytes that are not valid in the "
+                      "drawing's code page; they are shown as U+FFFD", handles=(handle,))
+            text = "".join("\ufffd" if 0xDC80 <= ord(ch) <= 0xDCFF else ch for ch in text)
+        self.out.texts.append(TextItem(role, text, float(xy[0]), float(xy[1]), height, handle, layer))
+
+
+def _ccw_sweep(a0: float, a1: float) -> float:
+    """Counter-clockwise sweep from angle a0 to a1 in (0, 2π], radians."""
+    sweep = (a1 - a0) % (2 * math.pi)
+    return sweep if sweep > 1e-12 else 2 * math.pi
+
+
+def _arc_vertices(cx: float, cy: float, r: float, start: float, sweep: float) -> list[tuple[float, float, float]]:
+    """Bulged vertices of an arc from angle ``start`` through signed ``sweep`` (end vertex excluded).
+
+    Arcs over a half turn are split in two so no bulge exceeds 1 (a full
+    circle would otherwise need an infinite bulge).
+    """
+    pieces = 2 if abs(sweep) > math.pi else 1
+    step = sweep / pieces
+    bulge = math.tan(step / 4.0)
+    return [(cx + r * math.cos(start + k * step), cy + r * math.sin(start + k * step), bulge) for k in range(pieces)]
+
+
+def _role_name(role: str) -> str:
+    return role.replace("_", " ")

@@ -1,0 +1,120 @@
+"""Open a DXF file with ezdxf: plain read first, ``recover`` for damaged files.
+
+Every repair ezdxf makes (recover's or the audit's) and every warning it logs
+is returned as a note, so nothing is repaired silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .files import DWG_CONVERTERS, ReadError, sniff
+
+
+@dataclass
+class LoadedDxf:
+    """An ezdxf document plus what loading it repaired or complained about."""
+
+    doc: object
+    recovered: bool = False
+    repairs: list[tuple[str, str | None]] = field(default_factory=list)  # (message, handle)
+    log: list[str] = field(default_factory=list)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _entry(fix) -> tuple[str, str | None]:
+    handle = None
+    entity = getattr(fix, "entity", None)
+    if entity is not None:
+        handle = entity.dxf.get("handle")
+    return fix.message, handle
+
+
+def load_dxf(path: Path) -> LoadedDxf:
+    """Read ``path`` as a DXF document, or raise :class:`ReadError` with one line.
+
+    DWG files are converted with ezdxf's ``odafc`` add-on when the ODA File
+    Converter is installed; otherwise the error names the converters.
+    """
+    kind = sniff(path)
+    if kind == "dwg":
+        return _load_dwg(path)
+    if kind == "empty":
+        raise ReadError(f"{path.name}: the file is empty")
+    if kind == "pdf":
+        raise ReadError(f"{path.name}: a PDF, not a DXF drawing; export the site plan as DXF")
+    if kind not in ("dxf", "dxf-binary"):
+        raise ReadError(f"{path.name}: not a DXF file (no DXF header found)")
+
+    import ezdxf
+    from ezdxf import recover
+
+    logger = logging.getLogger("ezdxf")
+    handler = _Collect()
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        loaded = _read(path, kind, ezdxf, recover)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+    loaded.log = handler.messages
+    return loaded
+
+
+def _read(path: Path, kind: str, ezdxf, recover) -> LoadedDxf:
+    try:
+        doc = ezdxf.readfile(path)
+    except Exception as exc:  # ezdxf raises DXFStructureError, ValueError, ... on damage
+        if kind == "dxf-binary":  # recover cannot read binary DXF
+            raise ReadError(f"{path.name}: damaged binary DXF ({_first_line(exc)})") from None
+        try:
+            doc, auditor = recover.readfile(path)
+        except Exception as exc2:
+            raise ReadError(f"{path.name}: damaged DXF that could not be recovered ({_first_line(exc2)})") from None
+        loaded = LoadedDxf(doc, recovered=True)
+        loaded.repairs.append((f"plain read failed ({_first_line(exc)}); read with ezdxf.recover", None))
+    else:
+        auditor = doc.audit()
+        loaded = LoadedDxf(doc)
+    loaded.repairs.extend(_entry(f) for f in auditor.fixes)
+    loaded.repairs.extend(_entry(e) for e in auditor.errors)
+    return loaded
+
+
+def _load_dwg(path: Path) -> LoadedDxf:
+    try:
+        from ezdxf.addons import odafc
+        installed = odafc.is_installed()
+    except Exception:
+        installed = False
+    if not installed:
+        raise ReadError(
+            f"{path.name}: a DWG file; drawcheck reads DXF. Convert it with {DWG_CONVERTERS}, "
+            "or install the ODA File Converter so drawcheck converts it itself"
+        )
+    try:
+        doc = odafc.readfile(str(path))
+    except Exception as exc:
+        raise ReadError(f"{path.name}: DWG conversion with the ODA File Converter failed ({_first_line(exc)})") from None
+    loaded = LoadedDxf(doc)
+    loaded.repairs.extend(_entry(f) for f in doc.audit().fixes)
+    return loaded
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

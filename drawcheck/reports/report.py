@@ -1,0 +1,186 @@
+"""The JSON report (schema ``drawcheck/report@1``, report-json.md): built once, rendered by every output.
+
+Numbers are rounded here and only here (:mod:`drawcheck.rounding`); findings
+are sorted by (department, rule, subjects) before they get their ids, and
+keys are sorted when written, so the same input gives byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+from .. import __version__
+from ..indicators.values import Indicators
+from ..model import Project
+from ..rounding import as_reported
+from ..rules.engine import RuleResult
+from ..standards.packs import Pack
+
+SCHEMA = "drawcheck/report@1"
+SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
+FAIL_ON = {"error": 3, "warning": 2, "never": 99}
+
+
+def _pt(p) -> list[float]:
+    return [as_reported(p[0], "m"), as_reported(p[1], "m")]
+
+
+def _location(loc: dict | None) -> dict | None:
+    if loc is None:
+        return None
+    coords = loc["coordinates"]
+    if loc["type"] == "Point":
+        return {"type": "Point", "coordinates": _pt(coords)}
+    return {"type": loc["type"], "coordinates": [_pt(c) for c in coords]}
+
+
+def fingerprint(rule: str, subjects: Sequence[str], location: dict | None) -> str:
+    """sha256 of rule + sorted subjects + location rounded to 0.1 m: stable across rounds of review."""
+    coords = []
+    if location is not None:
+        raw = location["coordinates"]
+        points = [raw] if location["type"] == "Point" else raw
+        coords = [[round(float(x), 1), round(float(y), 1)] for x, y in points]
+    text = json.dumps([rule, sorted(subjects), coords], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _num(value, unit):
+    return as_reported(value, unit) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def build_report(project: Project, indicators: Indicators, results: Sequence[RuleResult], packs: Sequence[Pack],
+                 *, timestamp: str | None = None) -> dict:
+    """The report dictionary of one checked submission."""
+    report = {
+        "schema": SCHEMA,
+        "tool": {"name": "drawcheck", "version": __version__},
+        "project": {"name": project.name,
+                    "inputs": [{"path": i.path, "format": i.format, "sha256": i.sha256} for i in project.inputs]},
+        "packs": [_pack(p) for p in packs],
+        "units": {"length": "m", "area": "m2", "source": project.units_source},
+        "indicators": _indicators(indicators),
+        "buildings": [_building(b) for b in indicators.buildings],
+        "existing_buildings": [_building(b) for b in indicators.existing],
+        "setbacks": [{"building": s.a, "to": s.b, "distance": as_reported(s.distance, "m"),
+                      "from_point": _pt(s.from_point), "to_point": _pt(s.to_point), "inside": s.inside}
+                     for s in indicators.setbacks],
+        "spacing": [{"a": s.a, "b": s.b, "distance": as_reported(s.distance, "m"),
+                     "from_point": _pt(s.from_point), "to_point": _pt(s.to_point)}
+                    | ({"overlap_area": as_reported(s.overlap_area, "m2")} if s.overlap_area else {})
+                    for s in indicators.spacing],
+    }
+    findings = _findings(results)
+    report["findings"] = findings
+    report["rules"] = [_rule_row(r, findings) for r in results]
+    report["summary"] = _summary(findings)
+    if timestamp:
+        report["timestamp"] = timestamp
+    return report
+
+
+def _pack(p: Pack) -> dict:
+    row = {"id": p.id, "version": p.version, "sha256": p.sha256, "title": p.title}
+    if p.overridden:
+        row["overrides"] = p.overridden
+    return row
+
+
+def _indicators(ind: Indicators) -> dict:
+    out = {}
+    for key, v in ind.values.items():
+        row = {"value": as_reported(v.value, v.unit), "unit": v.unit}
+        if v.reason:
+            row["reason"] = v.reason
+        if v.declared is not None:
+            row["declared"] = as_reported(v.declared, v.unit) if v.unit != "count" else v.declared
+            row["status"] = v.status
+        out[key] = row
+    return out
+
+
+def _building(b) -> dict:
+    row = {
+        "id": b.id, "kind": b.kind, "use": b.use, "floors_above": b.floors_above, "floors_below": b.floors_below,
+        "height": as_reported(b.height, "m"), "footprint_area": as_reported(b.footprint_area, "m2"),
+        "gfa": as_reported(b.gfa, "m2"), "fire_class": b.fire_class, "height_class": b.height_class,
+        "fire_rating": b.fire_rating,
+        "parts": [{"floors": p.part.floors, "height": as_reported(p.part.height, "m"),
+                   "area": as_reported(p.area, "m2"), "podium": p.podium, "use": p.part.use,
+                   "fire_rating": p.part.fire_rating, "source": p.part.source.as_dict()}
+                  | ({"height_assumed": True} if p.part.height_assumed else {})
+                  for p in b.parts],
+    }
+    if b.height_assumed:
+        row["height_assumed"] = True
+    if b.gfa_below is not None:
+        row["gfa_below"] = as_reported(b.gfa_below, "m2")
+    return row
+
+
+def _findings(results: Sequence[RuleResult]) -> list[dict]:
+    rows = []
+    for result in results:
+        rule = result.rule
+        for f in result.findings:
+            row = {
+                "rule": rule.id, "department": rule.department, "severity": f.severity or rule.severity,
+                "confidence": rule.confidence, "clause": rule.clause, "title": rule.title,
+                "message": f.message, "subjects": list(f.subjects),
+                "location": _location(f.location),
+                "sources": [s.as_dict() for s in dict.fromkeys(f.sources)],
+            }
+            if rule.title_en:
+                row["title_en"] = rule.title_en
+            if f.message_en:
+                row["message_en"] = f.message_en
+            if f.measured is not None:
+                row["measured"] = _num(f.measured, f.unit)
+            if f.required is not None:
+                row["required"] = _num(f.required, f.unit)
+            if f.unit:
+                row["unit"] = f.unit
+            for key, value in f.extra.items():
+                row.setdefault(key, value)
+            row["fingerprint"] = fingerprint(rule.id, f.subjects, row["location"])
+            rows.append(row)
+    rows.sort(key=lambda r: (r["department"], r["rule"], r["subjects"], r["message"], r["fingerprint"]))
+    for i, row in enumerate(rows, 1):
+        row["id"] = f"F{i:04d}"
+    return rows
+
+
+def _rule_row(result: RuleResult, findings: list[dict]) -> dict:
+    rule = result.rule
+    row = {"rule": rule.id, "department": rule.department, "outcome": result.outcome,
+           "findings": sum(1 for f in findings if f["rule"] == rule.id), "clause": rule.clause,
+           "severity": rule.severity, "confidence": rule.confidence, "title": rule.title}
+    if result.reason:
+        row["reason"] = result.reason
+    if result.details:
+        row["details"] = result.details
+    return row
+
+
+def _summary(findings: list[dict]) -> dict:
+    counts = {"errors": 0, "warnings": 0, "infos": 0}
+    by_department: dict[str, dict[str, int]] = {}
+    for f in findings:
+        key = f["severity"] + "s"
+        counts[key] += 1
+        dept = by_department.setdefault(f["department"], {"errors": 0, "warnings": 0, "infos": 0})
+        dept[key] += 1
+    return {**counts, "by_department": by_department}
+
+
+def exit_code(report: dict, fail_on: str = "error") -> int:
+    """0 when no finding is at or above ``fail_on`` (error | warning | never), else 1."""
+    threshold = FAIL_ON[fail_on]
+    return 1 if any(SEVERITY_RANK[f["severity"]] >= threshold for f in report["findings"]) else 0
+
+
+def to_json(report: dict) -> str:
+    """The report as written: sorted keys, UTF-8 text, two-space indent, trailing newline."""
+    return json.dumps(report, ensure_ascii=False, sort_keys=True, indent=2) + "\n"

@@ -1,0 +1,103 @@
+"""Terminal rendering of a report (rich tables): indicators, buildings, findings by department."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+DEPARTMENTS = {"planning": "规划 planning", "fire": "消防 fire", "greening": "绿化 greening",
+               "traffic": "交通 traffic", "civil_defense": "人防 civil defense", "qa": "图纸质检 drawing QA"}
+INDICATOR_NAMES = {
+    "site_area": "总用地面积 site area", "footprint_area": "基底面积 footprint", "coverage": "建筑密度 coverage",
+    "gfa_total": "总建筑面积 GFA total", "gfa_above": "地上建筑面积 GFA above", "gfa_below": "地下建筑面积 GFA below",
+    "gfa_far": "计容建筑面积 GFA in FAR", "far": "容积率 FAR", "green_area": "绿地面积 green area",
+    "green_ratio": "绿地率 green ratio", "max_height": "建筑高度 max height", "parking_spaces": "机动车位 parking",
+}
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+_STATUS_STYLE = {"ok": "green", "mismatch": "bold red", "unverified": "yellow"}
+_UNIT = {"m2": "m²", "m": "m", "ratio": "", "count": ""}
+
+
+def _value(v, unit: str) -> str:
+    if v is None:
+        return "—"
+    if unit == "count":
+        return str(int(v))
+    if unit == "ratio":
+        return f"{v:.4f}"
+    return f"{v:,.2f} {_UNIT[unit]}".strip()
+
+
+def render(report: dict, *, max_findings_per_department: int = 30) -> Group:
+    """The report as rich renderables (print them with a Console)."""
+    parts = []
+    project = report["project"]
+    head = Text()
+    head.append(f"drawcheck {report['tool']['version']}  ", style="bold")
+    head.append(project["name"], style="bold cyan")
+    head.append(f"\ninputs: {', '.join(i['path'] for i in project['inputs'])}   units: {report['units']['source']}")
+    head.append(f"\npacks: {', '.join(p['id'] + ' v' + p['version'] for p in report['packs'])}")
+    parts.append(head)
+
+    ind = Table(title="Indicators 经济技术指标", box=box.SIMPLE_HEAD, title_justify="left")
+    for col, justify in (("indicator", "left"), ("computed", "right"), ("declared", "right"), ("status", "left")):
+        ind.add_column(col, justify=justify)
+    for key, row in report["indicators"].items():
+        status = row.get("status", "")
+        computed = _value(row["value"], row["unit"]) if row["value"] is not None else Text(f"— ({row.get('reason', '')})", style="yellow")
+        ind.add_row(INDICATOR_NAMES.get(key, key), computed, _value(row.get("declared"), row["unit"]) if "declared" in row else "",
+                    Text(status, style=_STATUS_STYLE.get(status, "")))
+    parts.append(ind)
+
+    if report["buildings"]:
+        bt = Table(title="Buildings 建筑", box=box.SIMPLE_HEAD, title_justify="left")
+        for col in ("id", "use", "floors", "height m", "footprint m²", "GFA m²", "fire class", "rating"):
+            bt.add_column(col, justify="left" if col in ("id", "use", "fire class") else "right")
+        for b in report["buildings"]:
+            bt.add_row(b["id"], b["use"], str(b["floors_above"]), f"{b['height']:.2f}", f"{b['footprint_area']:,.2f}",
+                       f"{b['gfa']:,.2f}", b["fire_class"], str(b["fire_rating"]))
+        parts.append(bt)
+
+    by_dept: dict[str, list[dict]] = {}
+    for f in report["findings"]:
+        by_dept.setdefault(f["department"], []).append(f)
+    for dept in DEPARTMENTS:
+        rows = by_dept.get(dept)
+        if not rows:
+            continue
+        rows = sorted(rows, key=lambda f: ({"error": 0, "warning": 1, "info": 2}[f["severity"]], f["id"]))
+        ft = Table(title=f"Findings — {DEPARTMENTS[dept]}", box=box.SIMPLE_HEAD, title_justify="left")
+        ft.add_column("id")
+        ft.add_column("severity")
+        ft.add_column("rule")
+        ft.add_column("message", overflow="fold")
+        for f in rows[:max_findings_per_department]:
+            ft.add_row(f["id"], Text(f["severity"], style=_SEVERITY_STYLE[f["severity"]]), f["rule"], f["message"])
+        if len(rows) > max_findings_per_department:
+            ft.add_row("…", "", "", f"{len(rows) - max_findings_per_department} more in the JSON report")
+        parts.append(ft)
+
+    outcomes = Counter(r["outcome"] for r in report["rules"])
+    tail = Text()
+    tail.append("rules: " + ", ".join(f"{outcomes[k]} {k}" for k in ("passed", "failed", "not_applicable", "not_run")))
+    not_run = [r for r in report["rules"] if r["outcome"] == "not_run"]
+    for r in not_run:
+        tail.append(f"\n  not run: {r['rule']} — {r.get('reason', '')}", style="yellow")
+    s = report["summary"]
+    tail.append(f"\nsummary: {s['errors']} errors, {s['warnings']} warnings, {s['infos']} infos",
+                style="bold red" if s["errors"] else "bold green")
+    parts.append(tail)
+    return Group(*parts)
+
+
+def to_text(report: dict, *, width: int = 120, color: bool = False) -> str:
+    """The terminal rendering as plain text (for files and tests)."""
+    console = Console(width=width, record=True, color_system="auto" if color else None, file=io.StringIO())
+    console.print(render(report))
+    return console.export_text()
+

@@ -1,0 +1,1 @@
+"""Rule engine and the registered check functions (one module per department's checks)."""

@@ -1,0 +1,71 @@
+"""Run every rule of the selected packs and record its outcome.
+
+Outcomes: passed, failed, not_applicable, not_run (report-json.md). A rule
+that raises becomes not_run with the error as its reason, and a
+``qa:internal-error`` finding; the other rules still run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..indicators.values import Indicators
+from ..model import Project
+from ..standards.packs import Pack, Rule
+from .findings import Finding
+from .registry import NotApplicable, NotRun, load_checks
+
+_LAST = "qa_internal_error"  # reads the errors of all the others
+
+
+@dataclass
+class RuleContext:
+    """What a check may read: the model, the indicators, the manifest's conditions and claims."""
+
+    project: Project
+    indicators: Indicators
+    conditions: Mapping[str, object]
+    claims: Sequence = ()
+    packs: Mapping[str, Pack] = field(default_factory=dict)
+    internal_errors: list[tuple[Rule, str]] = field(default_factory=list)
+
+    def params(self, rule: Rule) -> Mapping[str, object]:
+        """The (possibly overridden) params of the rule's pack."""
+        return self.packs[rule.pack].params
+
+
+@dataclass
+class RuleResult:
+    rule: Rule
+    outcome: str  # passed | failed | not_applicable | not_run
+    findings: list[Finding] = field(default_factory=list)
+    reason: str | None = None
+    details: dict = field(default_factory=dict)
+
+
+def run_rules(packs: Sequence[Pack], ctx: RuleContext) -> list[RuleResult]:
+    """Evaluate every rule of ``packs`` in pack order; the internal-error rule runs last."""
+    checks = load_checks()
+    ctx.packs = {p.id: p for p in packs}
+    rules = [r for p in packs for r in p.rules]
+    ordered = [r for r in rules if r.check != _LAST] + [r for r in rules if r.check == _LAST]
+    results = {}
+    for rule in ordered:
+        results[rule.id] = _run_one(checks[rule.check], rule, ctx)
+    return [results[r.id] for r in rules]
+
+
+def _run_one(fn, rule: Rule, ctx: RuleContext) -> RuleResult:
+    try:
+        out = fn(ctx, rule)
+    except NotApplicable as exc:
+        return RuleResult(rule, "not_applicable", reason=str(exc))
+    except NotRun as exc:
+        return RuleResult(rule, "not_run", reason=str(exc))
+    except Exception as exc:  # a broken check must not stop the others
+        reason = f"internal error: {type(exc).__name__}: {exc}"
+        ctx.internal_errors.append((rule, reason))
+        return RuleResult(rule, "not_run", reason=reason)
+    findings, details = out if isinstance(out, tuple) else (out, {})
+    return RuleResult(rule, "failed" if findings else "passed", list(findings), details=details)
