@@ -17,7 +17,7 @@ __all__ = ["check", "__version__"]
 def __getattr__(name: str):
     # Import lazily: `drawcheck --help` must not pay for ezdxf, shapely and numba.
     if name == "check":
-        from .check import check
+        from .pipeline import check
 
         return check
     raise AttributeError(name)

@@ -1,4 +1,4 @@
-"""Command line: ``drawcheck check PATH``. A thin typer layer over :func:`drawcheck.check.check`."""
+"""Command line: ``drawcheck check PATH``. A thin typer layer over :func:`drawcheck.pipeline.check`."""
 
 from __future__ import annotations
 
@@ -66,8 +66,8 @@ def check(
     if out is not None and out.exists() and not out.is_dir():
         _die(f"--out {out}: exists and is not a folder")
 
-    from .check import InputError
-    from .check import check as run_check
+    from .pipeline import InputError
+    from .pipeline import check as run_check
 
     stamp = None
     if timestamp:
