@@ -261,6 +261,8 @@ class DxfWalker:
             if role in _TEXT_ROLES:
                 self._text(e, dxftype, role, aff, layer, handle)
             return
+        if role == "indicators":
+            return  # the declared table's grid lines and frames carry nothing to read
         if dxftype == "HATCH":
             self._hatch(e, role, aff, layer, handle, group)
             return
