@@ -458,10 +458,19 @@ def _overrides(v: _Validator, value: object) -> Mapping[str, Mapping[str, object
             elif isinstance(param, (int, float)):
                 v.number(param, k)
                 checked[name] = param
+            elif isinstance(param, list) and _numeric_array(param):
+                checked[name] = param
             else:
-                raise v.wrong_type(k, "a number, string or boolean", param)
+                raise v.wrong_type(k, "a number, string, boolean or array of numbers", param)
         out[pack] = MappingProxyType(checked)
     return MappingProxyType(out)
+
+
+def _numeric_array(value: object) -> bool:
+    """A (nested) array of finite numbers, as pack tables are (e.g. GB 50016 Table 5.2.2)."""
+    if isinstance(value, list):
+        return bool(value) and all(_numeric_array(x) for x in value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _limits(v: _Validator, value: object) -> Limits:

@@ -175,12 +175,18 @@ def apply_overrides(pack: Pack, overrides: Mapping[str, object]) -> None:
             known = ", ".join(sorted(pack.params)) or "none"
             raise PackError(f"[overrides.\"{pack.id}\"]: unknown param '{key}' (pack params: {known})")
         default = pack.defaults[key]
-        numeric = (int, float)
-        same = (isinstance(value, numeric) and isinstance(default, numeric)
-                and not isinstance(value, bool) and not isinstance(default, bool)) or type(value) is type(default)
-        if not same:
+        if not _same_shape(value, default):
             raise PackError(f"[overrides.\"{pack.id}\"]: '{key}' must be like the pack's value {default!r}")
         pack.params[key] = value
+
+
+def _same_shape(value: object, default: object) -> bool:
+    """Numbers stand for numbers (int or float), arrays for arrays of the same shape, else the same type."""
+    if isinstance(default, list):
+        return isinstance(value, list) and len(value) == len(default) and all(map(_same_shape, value, default))
+    if isinstance(default, (int, float)) and not isinstance(default, bool):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return type(value) is type(default)
 
 
 def load_packs(names: Sequence[str], *, root: Path | None = None,
