@@ -32,7 +32,7 @@ def _as_index(a, dtype=np.int64) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=dtype)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PolygonArrays:
     """Polygons with circular arcs as flat arrays.
 

@@ -657,58 +657,143 @@ def pair_distances(xy, ring_offsets, poly_offsets, pairs, boundary_only):
     return dist, points
 
 
-@njit(cache=True, parallel=True)
-def candidate_pairs(bounds, max_distance):
-    """Pairs (i, j), i < j, whose bounding boxes are within ``max_distance``.
-
-    The gap between two boxes is the Euclidean distance between them (0 when
-    they overlap); it never exceeds the distance of the polygons inside, so no
-    pair of polygons within ``max_distance`` is missed.  Sort-and-sweep on
-    minx: each box scans only the boxes starting before its maxx +
-    max_distance.
-
-    Returns (K, 2) int64, grouped by the box with the smaller minx (a fixed
-    order for given input).
-    """
-    n = bounds.shape[0]
-    order = np.argsort(bounds[:, 0], kind="mergesort")
-    sminx = np.empty(n, dtype=np.float64)
-    sminy = np.empty(n, dtype=np.float64)
-    smaxx = np.empty(n, dtype=np.float64)
-    smaxy = np.empty(n, dtype=np.float64)
-    for s in range(n):
-        p = order[s]
-        sminx[s] = bounds[p, 0]
-        sminy[s] = bounds[p, 1]
-        smaxx[s] = bounds[p, 2]
-        smaxy[s] = bounds[p, 3]
-    d2 = max_distance * max_distance
-    counts = np.zeros(n + 1, dtype=np.int64)
-    for s in prange(n):
-        lim = smaxx[s] + max_distance
-        c = 0
-        t = s + 1
-        while t < n and sminx[t] <= lim:
-            gx = max(0.0, sminx[t] - smaxx[s])
-            gy = max(0.0, sminy[t] - smaxy[s], sminy[s] - smaxy[t])
-            if gx * gx + gy * gy <= d2:
-                c += 1
-            t += 1
-        counts[s + 1] = c
-    starts = np.cumsum(counts)
-    out = np.empty((starts[n], 2), dtype=np.int64)
-    for s in prange(n):
-        lim = smaxx[s] + max_distance
-        pos = starts[s]
-        t = s + 1
-        while t < n and sminx[t] <= lim:
-            gx = max(0.0, sminx[t] - smaxx[s])
-            gy = max(0.0, sminy[t] - smaxy[s], sminy[s] - smaxy[t])
-            if gx * gx + gy * gy <= d2:
+@njit(cache=True)
+def _scan_band(s, t0, t1, d2, lim, sminx, sminy, smaxx, smaxy, order, out, pos):
+    """Boxes t in [t0, t1) (sorted by minx) paired with box s, up to minx
+    ``lim``.  Counts when ``out`` is empty, else writes from ``pos``."""
+    t = t0
+    while t < t1 and sminx[t] <= lim:
+        gx = max(0.0, sminx[t] - smaxx[s], sminx[s] - smaxx[t])
+        gy = max(0.0, sminy[t] - smaxy[s], sminy[s] - smaxy[t])
+        if gx * gx + gy * gy <= d2:
+            if out.shape[0] > 0:
                 a = order[s]
                 b = order[t]
                 out[pos, 0] = min(a, b)
                 out[pos, 1] = max(a, b)
-                pos += 1
-            t += 1
+            pos += 1
+        t += 1
+    return pos
+
+
+@njit(cache=True)
+def _lower_bound(a, lo, hi, value):
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if a[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _pairs_of(s, d, ymin, hb, band_start, band_wmax, sband, sminx, sminy, smaxx, smaxy, order, out, pos):
+    """All pairs that box s (sorted position) owns: the rest of its band and
+    every higher band it reaches.  Counts when ``out`` is empty."""
+    d2 = d * d
+    lim = smaxx[s] + d
+    b = sband[s]
+    pos = _scan_band(s, s + 1, band_start[b + 1], d2, lim, sminx, sminy, smaxx, smaxy, order, out, pos)
+    top = min(int((smaxy[s] + d - ymin) / hb), band_wmax.shape[0] - 1)
+    for bb in range(b + 1, top + 1):
+        t0 = band_start[bb]
+        t1 = band_start[bb + 1]
+        if t0 == t1:
+            continue
+        # a box of this band reaches minx_s - d only if its minx is at least
+        # that minus the band's widest box (with slack for rounding)
+        lo = sminx[s] - d - band_wmax[bb]
+        lo -= 1e-12 * (abs(lo) + d + band_wmax[bb])
+        t0 = _lower_bound(sminx, t0, t1, lo)
+        pos = _scan_band(s, t0, t1, d2, lim, sminx, sminy, smaxx, smaxy, order, out, pos)
+    return pos
+
+
+def candidate_pairs(bounds: np.ndarray, max_distance: float) -> np.ndarray:
+    """Pairs (i, j), i < j, whose bounding boxes are within ``max_distance``.
+
+    Parameters
+    ----------
+    bounds : (P, 4) float64 minx, miny, maxx, maxy (metres), finite.
+    max_distance : metres, finite and >= 0 (ValueError otherwise).
+
+    Returns
+    -------
+    (K, 2) int64 in a fixed order for given input (grouped by the first box
+    of each pair in (band, minx) order, see below); (0, 2) for no pairs.
+
+    The gap between two boxes is the Euclidean distance between them (0 when
+    they overlap, boundary inclusive); it never exceeds the distance of the
+    polygons inside, so no pair of polygons within ``max_distance`` is missed.
+
+    Sort-and-sweep on minx inside horizontal bands (band height = median box
+    height + max_distance, so a box meets only a few bands): a box scans the
+    rest of its own band forward while minx <= its maxx + max_distance, and
+    each higher band it can reach from a binary-searched start.  Every pair
+    is found once, from the box lower in (band, minx) order.  The minx sort is
+    numpy's (numba's argsort is ~7x slower); the rest is one numba kernel.
+    """
+    b = np.ascontiguousarray(bounds, dtype=np.float64).reshape(-1, 4)
+    d = float(max_distance)
+    if not (d >= 0.0 and math.isfinite(d)):
+        raise ValueError("max_distance must be a finite number >= 0")
+    if b.shape[0] == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    return _candidate_pairs_sorted(b, d, np.argsort(b[:, 0]))
+
+
+@njit(cache=True, parallel=True)
+def _candidate_pairs_sorted(bounds, d, order_x):
+    n = bounds.shape[0]
+    ymin = bounds[:, 1].min()
+    yspan = bounds[:, 3].max() - ymin
+    hb = np.median(bounds[:, 3] - bounds[:, 1]) + d
+    if not (hb > yspan / n):  # at most ~n bands
+        hb = yspan / n
+    if not (hb > 0.0):
+        hb = 1.0
+    n_bands = int((yspan + d) / hb) + 2
+    band = np.empty(n, dtype=np.int64)
+    band_start = np.zeros(n_bands + 1, dtype=np.int64)
+    band_wmax = np.zeros(n_bands, dtype=np.float64)
+    for p in range(n):
+        bb = int((bounds[p, 1] - ymin) / hb)
+        band[p] = bb
+        band_start[bb + 1] += 1
+        band_wmax[bb] = max(band_wmax[bb], bounds[p, 2] - bounds[p, 0])
+    for bb in range(n_bands):
+        band_start[bb + 1] += band_start[bb]
+    # counting sort by band, stable over the minx order
+    fill = band_start[:-1].copy()
+    order = np.empty(n, dtype=np.int64)
+    for q in range(n):
+        p = order_x[q]
+        order[fill[band[p]]] = p
+        fill[band[p]] += 1
+    sminx = np.empty(n, dtype=np.float64)
+    sminy = np.empty(n, dtype=np.float64)
+    smaxx = np.empty(n, dtype=np.float64)
+    smaxy = np.empty(n, dtype=np.float64)
+    sband = np.empty(n, dtype=np.int64)
+    for q in range(n):
+        p = order[q]
+        sminx[q] = bounds[p, 0]
+        sminy[q] = bounds[p, 1]
+        smaxx[q] = bounds[p, 2]
+        smaxy[q] = bounds[p, 3]
+        sband[q] = band[p]
+
+    counts = np.zeros(n + 1, dtype=np.int64)
+    none = np.empty((0, 2), dtype=np.int64)
+    for s in prange(n):
+        counts[s + 1] = _pairs_of(
+            s, d, ymin, hb, band_start, band_wmax, sband, sminx, sminy, smaxx, smaxy, order, none, 0
+        )
+    starts = np.cumsum(counts)
+    out = np.empty((starts[n], 2), dtype=np.int64)
+    for s in prange(n):
+        _pairs_of(
+            s, d, ymin, hb, band_start, band_wmax, sband, sminx, sminy, smaxx, smaxy, order, out, starts[s]
+        )
     return out

@@ -26,25 +26,45 @@ def to_shapely(polygons: Sequence[Sequence[np.ndarray]]) -> np.ndarray:
     return PolygonArrays.from_polygons(polygons).to_shapely()
 
 
-def exact_union_area(polygons: Sequence[Sequence[np.ndarray]], clip: Sequence[np.ndarray] | None = None) -> float:
-    """Area of the union of ``polygons`` (optionally clipped to one polygon ``clip``), m².
+class AreaIndex:
+    """Many polygons measured once: exact areas (kernel) and shapely geometry (densified), by index."""
 
-    Exact (arcs included) when the pieces neither overlap nor leave the clip;
-    otherwise the overlap/outside share is measured on densified geometry.
-    """
-    if not polygons:
-        return 0.0
-    arrays = PolygonArrays.from_polygons(polygons)
-    exact = float(arrays.areas().sum())
-    geoms = arrays.to_shapely()
-    dense_sum = float(shapely.area(geoms).sum())
-    union = shapely.union_all(geoms)
-    if clip is not None:
-        union = shapely.intersection(union, to_shapely([clip])[0])
-    removed = dense_sum - float(shapely.area(union))
-    if removed <= SAME_OUTLINE_RELATIVE * max(dense_sum, 1.0):
-        return exact
-    return exact - removed
+    def __init__(self, polygons: Sequence[Sequence[np.ndarray]]) -> None:
+        if polygons:
+            arrays = PolygonArrays.from_polygons(polygons)
+            self.exact = arrays.areas()
+            self.geoms = arrays.to_shapely()
+            self.dense = shapely.area(self.geoms)
+        else:
+            self.exact = self.dense = np.zeros(0)
+            self.geoms = np.empty(0, dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.exact)
+
+    def union_area(self, indices: Sequence[int] | None = None, clip=None) -> float:
+        """Area of the union of the chosen polygons (all by default), optionally clipped to ``clip``, m².
+
+        Exact (arcs included) when the pieces neither overlap nor leave the
+        clip; otherwise what the union removes is measured on densified geometry.
+        """
+        idx = np.arange(len(self)) if indices is None else np.asarray(indices, dtype=np.int64)
+        if len(idx) == 0:
+            return 0.0
+        exact = float(self.exact[idx].sum())
+        dense_sum = float(self.dense[idx].sum())
+        union = self.geoms[idx[0]] if len(idx) == 1 else shapely.union_all(self.geoms[idx])
+        if clip is not None:
+            union = shapely.intersection(union, clip)
+        removed = dense_sum - float(shapely.area(union))
+        if removed <= SAME_OUTLINE_RELATIVE * max(dense_sum, 1.0):
+            return exact
+        return exact - removed
+
+
+def exact_union_area(polygons: Sequence[Sequence[np.ndarray]], clip: Sequence[np.ndarray] | None = None) -> float:
+    """Area of the union of ``polygons`` (optionally clipped to the polygon ``clip``), m²; see :class:`AreaIndex`."""
+    return AreaIndex(polygons).union_area(clip=to_shapely([clip])[0] if clip is not None else None)
 
 
 def same_outline(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> bool:

@@ -11,19 +11,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..geometry.arrays import PolygonArrays
-from ..geometry.ops import exact_union_area
+from ..geometry.ops import AreaIndex
 from ..model import Basement, Building
 from .classes import PODIUM_MAX, fire_class, height_class, is_high_rise
 from .values import BuildingFigures, PartFigures
 
 
-def storey_gfa(parts_rings: Sequence[Sequence], floors: Sequence[int]) -> tuple[float, float]:
-    """``(gfa, storey-1 plate area)`` of parts given as ring lists with their floor counts, m²."""
+def storey_gfa(index: AreaIndex, members: Sequence[int], floors: Sequence[int]) -> tuple[float, float]:
+    """``(gfa, storey-1 plate area)`` of the parts ``members`` of ``index`` with their floor counts, m²."""
     gfa = 0.0
     footprint = 0.0
     previous = 0
     for level in sorted(set(floors)):
-        plate = exact_union_area([r for r, f in zip(parts_rings, floors) if f >= level])
+        plate = index.union_area([m for m, f in zip(members, floors) if f >= level])
         if previous == 0:
             footprint = plate
         gfa += plate * (level - previous)
@@ -31,14 +31,15 @@ def storey_gfa(parts_rings: Sequence[Sequence], floors: Sequence[int]) -> tuple[
     return gfa, footprint
 
 
-def building_figures(building: Building, basements: Sequence[Basement]) -> BuildingFigures:
-    """Figures of one building whose parts all carry floors and heights."""
+def building_figures(building: Building, basements: Sequence[Basement], index: AreaIndex,
+                     members: Sequence[int]) -> BuildingFigures:
+    """Figures of one building whose parts (``index`` entries ``members``) all carry floors and heights."""
     parts = building.parts
-    areas = PolygonArrays.from_polygons([p.area.rings for p in parts]).areas()
+    areas = index.exact[list(members)]
     tallest = max(parts, key=lambda p: (p.height, p.floors))
     use = tallest.use
     height = float(tallest.height)
-    gfa, footprint = storey_gfa([p.area.rings for p in parts], [p.floors for p in parts])
+    gfa, footprint = storey_gfa(index, members, [p.floors for p in parts])
     high = is_high_rise(use, height)
     figures = [
         PartFigures(p, float(a), podium=high and p.height <= PODIUM_MAX, high_rise=is_high_rise(use, p.height))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from collections.abc import Mapping
 
 from ..geometry.arrays import PolygonArrays
-from ..geometry.ops import exact_union_area
+from ..geometry.ops import AreaIndex, exact_union_area
 from ..model import Project
 from ..rounding import as_reported
 from . import distances
@@ -19,9 +21,14 @@ def compute_indicators(project: Project, conditions: Mapping[str, object] | None
     """Recompute every indicator of ``project`` (``conditions``: the manifest's, for basement_in_far)."""
     conditions = conditions or {}
     site, site_reason = _the_site(project)
-    onsite = sorted((building_figures(b, project.basements) for b in project.buildings),
-                    key=lambda f: natural_key(f.id))
-    existing = sorted((building_figures(b, []) for b in project.existing), key=lambda f: natural_key(f.id))
+    buildings = project.buildings + project.existing
+    parts = [p for b in buildings for p in b.parts] + project.unlabelled_parts
+    index = AreaIndex([p.area.rings for p in parts])  # every part measured once
+    start = np.cumsum([0] + [len(b.parts) for b in buildings])
+    figures = [building_figures(b, project.basements if b.kind != "existing" else [], index,
+                                range(start[k], start[k + 1])) for k, b in enumerate(buildings)]
+    onsite = sorted((f for f in figures if f.kind != "existing"), key=lambda f: natural_key(f.id))
+    existing = sorted((f for f in figures if f.kind == "existing"), key=lambda f: natural_key(f.id))
     values: dict[str, Indicator] = {}
 
     def put(key: str, value, reason: str | None = None) -> None:
@@ -30,9 +37,8 @@ def compute_indicators(project: Project, conditions: Mapping[str, object] | None
     site_area = float(PolygonArrays.from_polygons([site.rings]).areas()[0]) if site else None
     put("site_area", site_area, site_reason)
 
-    footprint_rings = [p.part.area.rings for f in onsite for p in f.parts]
-    footprint_rings += [p.area.rings for p in project.unlabelled_parts]
-    footprint = exact_union_area(footprint_rings)
+    onsite_parts = [i for k, b in enumerate(buildings) if b.kind != "existing" for i in range(start[k], start[k + 1])]
+    footprint = index.union_area(onsite_parts + list(range(start[-1], len(parts))))
     put("footprint_area", footprint)
     put("coverage", footprint / site_area if site_area else None, None if site_area else site_reason)
 

@@ -35,6 +35,8 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
 
     Raises :class:`~drawcheck.readers.files.ReadError` when the file cannot be read at all.
     """
+    from ezdxf.audit import AuditError
+
     check_readable(path, max_bytes)
     loaded = load_dxf(path)
     doc = loaded.doc
@@ -46,8 +48,11 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
         project.note(code, f"{input_name}: {message}", sources=[src(h) for h in handles], severity=severity,
                      subjects=subjects)
 
-    for message, handle in loaded.repairs:
+    for message, handle, code in loaded.repairs:
         note("dxf-repaired", f"ezdxf repaired: {message}", handles=(handle,) if handle else ())
+        if code == AuditError.UNDEFINED_BLOCK:  # the audit deletes such INSERTs before the walk could see them
+            note("missing-block", f"INSERT {handle} refers to a block the drawing does not define; its content is missing",
+                 handles=(handle,) if handle else ())
     for message in dict.fromkeys(loaded.log):
         note("dxf-load", f"ezdxf: {message}")
 

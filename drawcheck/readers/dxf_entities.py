@@ -341,7 +341,7 @@ class DxfWalker:
                 pts = pts[:-1]
             return _apply(pts, aff, tol), full
         if dxftype == "SPLINE":
-            pts = self._flat(e.flattening(tol / max(aff.max_scale, 1e-300)))
+            pts = self._flat(_bspline_flattening(e.construction_tool(), tol / max(aff.max_scale, 1e-300)))
             closed = bool(e.closed) or (len(pts) > 2 and np.allclose(pts[0, :2], pts[-1, :2]))
             if closed and len(pts) > 2 and np.allclose(pts[0, :2], pts[-1, :2]):
                 pts = pts[:-1]
@@ -417,7 +417,8 @@ class DxfWalker:
                 end = (cx + edge.radius * math.cos(end_angle), cy + edge.radius * math.sin(end_angle))
             elif name in ("EllipseEdge", "SplineEdge"):
                 tool = edge.construction_tool()
-                pts = [(p[0], p[1]) for p in tool.flattening(self.tolerance)]
+                flat = _bspline_flattening(tool, self.tolerance) if name == "SplineEdge" else tool.flattening(self.tolerance)
+                pts = [(p[0], p[1]) for p in flat]
                 if name == "EllipseEdge" and not edge.ccw:
                     pts.reverse()
                 if len(pts) < 2:
@@ -461,6 +462,38 @@ class DxfWalker:
                       "drawing's code page; they are shown as U+FFFD", handles=(handle,))
             text = "".join("\ufffd" if 0xDC80 <= ord(ch) <= 0xDCFF else ch for ch in text)
         self.out.texts.append(TextItem(role, text, float(xy[0]), float(xy[1]), height, handle, layer))
+
+
+def _bspline_flattening(tool, distance: float) -> list:
+    """Points of an ezdxf ``BSpline`` within ``distance`` of the curve over its domain [knots[p], knots[n]].
+
+    ``BSpline.flattening`` runs from the first knot to the last, which is
+    only right for clamped splines: on the wrapped control points of a
+    periodic (closed) spline it draws a different curve.
+    """
+    from ezdxf.math import distance_point_line_3d
+
+    knots = np.asarray(tool.knots(), dtype=float)
+    breaks = np.unique(knots[tool.degree:tool.count + 1])
+    params = np.concatenate([np.linspace(a, b, 5)[:-1] for a, b in zip(breaks[:-1], breaks[1:])] + [breaks[-1:]])
+    point = tool.evaluator.point
+    out = [point(params[0])]
+
+    def subdivide(start, end, t0: float, t1: float, depth: int) -> None:
+        mid = point((t0 + t1) / 2)
+        try:
+            off = distance_point_line_3d(mid, start, end)
+        except ZeroDivisionError:  # start == end
+            off = 0.0
+        if off < distance or depth >= 24:
+            out.append(end)
+            return
+        subdivide(start, mid, t0, (t0 + t1) / 2, depth + 1)
+        subdivide(mid, end, (t0 + t1) / 2, t1, depth + 1)
+
+    for t0, t1 in zip(params[:-1], params[1:]):
+        subdivide(out[-1], point(t1), t0, t1, 0)
+    return out
 
 
 def _ccw_sweep(a0: float, a1: float) -> float:

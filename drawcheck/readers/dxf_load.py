@@ -6,7 +6,9 @@ is returned as a note, so nothing is repaired silently.
 
 from __future__ import annotations
 
+import io
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +21,7 @@ class LoadedDxf:
 
     doc: object
     recovered: bool = False
-    repairs: list[tuple[str, str | None]] = field(default_factory=list)  # (message, handle)
+    repairs: list[tuple[str, str | None, int | None]] = field(default_factory=list)  # (message, handle, AuditError code)
     log: list[str] = field(default_factory=list)
 
 
@@ -32,12 +34,19 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _entry(fix) -> tuple[str, str | None]:
+#: ezdxf names an entity it deleted only in the message, as ``INSERT(#2F)``.
+_HANDLE_IN_MESSAGE = re.compile(r"\(#([0-9A-Fa-f]+)\)")
+
+
+def _entry(fix) -> tuple[str, str | None, int | None]:
     handle = None
     entity = getattr(fix, "entity", None)
     if entity is not None:
         handle = entity.dxf.get("handle")
-    return fix.message, handle
+    if handle is None:
+        found = _HANDLE_IN_MESSAGE.search(fix.message)
+        handle = found.group(1) if found else None
+    return fix.message, handle, getattr(fix, "code", None)
 
 
 def load_dxf(path: Path) -> LoadedDxf:
@@ -77,7 +86,7 @@ def load_dxf(path: Path) -> LoadedDxf:
 
 def _read(path: Path, kind: str, ezdxf, recover) -> LoadedDxf:
     try:
-        doc = ezdxf.readfile(path)
+        doc = _readfile(path, kind, ezdxf)
     except Exception as exc:  # ezdxf raises DXFStructureError, ValueError, ... on damage
         if kind == "dxf-binary":  # recover cannot read binary DXF
             raise ReadError(f"{path.name}: damaged binary DXF ({_first_line(exc)})") from None
@@ -86,13 +95,32 @@ def _read(path: Path, kind: str, ezdxf, recover) -> LoadedDxf:
         except Exception as exc2:
             raise ReadError(f"{path.name}: damaged DXF that could not be recovered ({_first_line(exc2)})") from None
         loaded = LoadedDxf(doc, recovered=True)
-        loaded.repairs.append((f"plain read failed ({_first_line(exc)}); read with ezdxf.recover", None))
+        loaded.repairs.append((f"plain read failed ({_first_line(exc)}); read with ezdxf.recover", None, None))
     else:
         auditor = doc.audit()
         loaded = LoadedDxf(doc)
     loaded.repairs.extend(_entry(f) for f in auditor.fixes)
     loaded.repairs.extend(_entry(e) for e in auditor.errors)
     return loaded
+
+
+def _readfile(path: Path, kind: str, ezdxf):
+    """``ezdxf.readfile``, decoding ``\\U+xxxx`` and ``\\M+cxxxx`` escapes as ``ezdxf.recover`` does.
+
+    DXF R2004 and older write characters outside the code page as such
+    escapes; the plain reader keeps them verbatim, so a layer named 绿地
+    would arrive as ``\\U+7eff\\U+5730`` and match no role.
+    """
+    if kind == "dxf":
+        raw = path.read_bytes()
+        if b"\\U+" in raw or b"\\M+" in raw:
+            from ezdxf.filemanagement import dxf_file_info
+            from ezdxf.lldxf.encoding import decode_dxf_unicode, decode_mif_to_unicode
+
+            text = raw.decode(dxf_file_info(path).encoding, errors="surrogateescape")
+            return ezdxf.read(io.StringIO(decode_mif_to_unicode(decode_dxf_unicode(text)), newline=None))
+        del raw
+    return ezdxf.readfile(path)
 
 
 def _load_dwg(path: Path) -> LoadedDxf:

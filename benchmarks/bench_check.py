@@ -1,0 +1,128 @@
+"""End-to-end benchmark of ``drawcheck check``.
+
+(b) A generated site plan of ~2,000 buildings and ~100k entities: drawcheck's
+stages (parse = ezdxf read + our walk and model, indicators, rules) beside
+``ezdxf.readfile`` alone on the same file, medians of interleaved runs.
+(c) The demo sample through the CLI in a fresh process: the first, compiling
+run (numba cache cleared) and warm runs.
+
+    python benchmarks/bench_check.py [--quick] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "benchmarks" / "data"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def large_site(buildings: int) -> Path:
+    path = DATA / f"large-site-{buildings}.dxf"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gen_large_site.py"), str(path),
+                        "--buildings", str(buildings)], check=True)
+    return path
+
+
+def bench_large(path: Path, runs: int) -> dict[str, float]:
+    import ezdxf
+
+    import drawcheck
+
+    drawcheck.check(path)  # warm: numba cache, imports
+    rows: dict[str, list[float]] = {"ezdxf.readfile": [], "parse": [], "indicators": [], "rules": [], "total": []}
+    for _ in range(runs):  # interleaved, so both see the same machine load
+        t = time.perf_counter()
+        ezdxf.readfile(path)
+        rows["ezdxf.readfile"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        report = drawcheck.check(path)
+        rows["total"].append(time.perf_counter() - t)
+        for key in ("parse", "indicators", "rules"):
+            rows[key].append(report.timings[key])
+    stats = {k: statistics.median(v) for k, v in rows.items()}
+    stats["buildings"] = len(report.data["buildings"])
+    stats["spacing_rows"] = len(report.data["spacing"])
+    stats["findings"] = len(report.data["findings"])
+    return stats
+
+
+def cli_seconds(args: list[str], env=None) -> float:
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "drawcheck", *args], capture_output=True, env=env)
+    elapsed = time.perf_counter() - t
+    if proc.returncode not in (0, 1):
+        raise SystemExit(proc.stderr.decode())
+    return elapsed
+
+
+def bench_demo(runs: int) -> dict[str, float]:
+    args = ["check", str(ROOT / "samples" / "residential"), "--format", "json"]
+    caches = list((ROOT / "drawcheck").rglob("__pycache__"))
+    saved = []
+    for cache in caches:  # clear numba's cache files only (.nbi/.nbc), keep Python bytecode
+        for f in list(cache.glob("*.nb[ic]")):
+            saved.append(f)
+            f.unlink()
+    first = cli_seconds(args)
+    warm = [cli_seconds(args) for _ in range(runs)]
+    imports = [cli_seconds(["--version"]) for _ in range(runs)]
+    return {"first": first, "warm": statistics.median(warm), "version_only": statistics.median(imports),
+            "cache_files": len(saved)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="300 buildings, 3 runs")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--buildings", type=int, default=2000)
+    opts = parser.parse_args()
+    buildings, runs = (300, 3) if opts.quick else (opts.buildings, opts.runs)
+    path = large_site(buildings)
+    import ezdxf
+
+    entities = len(ezdxf.readfile(path).modelspace())
+    print(f"machine: {machine()}")
+    print(f"file: {path.name}, {path.stat().st_size / 1e6:.1f} MB, {entities} model-space entities\n")
+    s = bench_large(path, runs)
+    share = (s["indicators"] + s["rules"]) / s["parse"]
+    print(f"(b) end to end, median of {runs} interleaved runs, {s['buildings']} buildings, "
+          f"{s['spacing_rows']} spacing rows, {s['findings']} findings\n")
+    print("| stage | median s | vs ezdxf.readfile |")
+    print("|---|---:|---:|")
+    for key in ("ezdxf.readfile", "parse", "indicators", "rules", "total"):
+        print(f"| {key} | {s[key]:.3f} | {s[key] / s['ezdxf.readfile']:.2f}x |")
+    print(f"\nindicators + rules = {share:.1%} of parse (target < 20 %)\n")
+    d = bench_demo(runs)
+    print(f"(c) `drawcheck check samples/residential --format json`, fresh process each run\n")
+    print("| run | seconds |")
+    print("|---|---:|")
+    print(f"| first run, numba cache cleared ({d['cache_files']} cache files) | {d['first']:.2f} |")
+    print(f"| warm cache, median of {runs} | {d['warm']:.2f} |")
+    print(f"| `drawcheck --version` (start-up only), median of {runs} | {d['version_only']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
