@@ -20,6 +20,9 @@ import numpy as np
 Severity = Literal["error", "warning", "info"]
 BuildingKind = Literal["new", "retained", "existing"]
 
+#: Building uses (convention §4): report key -> the Chinese word a label uses.
+USE_NAMES: dict[str, str] = {"residential": "住宅", "commercial": "商业", "office": "办公", "public": "公建",
+                             "ancillary": "配套", "industrial": "工业", "mixed": "商住"}
 #: Storey height assumed when a part gives floors but no height (convention §4), m.
 DEFAULT_STOREY_HEIGHT = 3.0
 

@@ -48,9 +48,9 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
         project.note(code, f"{input_name}: {message}", sources=[src(h) for h in handles], severity=severity,
                      subjects=subjects)
 
-    for message, handle, code in loaded.repairs:
+    for message, handle, code, dxftype in loaded.repairs:
         note("dxf-repaired", f"ezdxf repaired: {message}", handles=(handle,) if handle else ())
-        if code == AuditError.UNDEFINED_BLOCK:  # the audit deletes such INSERTs before the walk could see them
+        if code == AuditError.UNDEFINED_BLOCK and dxftype == "INSERT":  # deleted by the audit, before the walk
             note("missing-block", f"INSERT {handle} refers to a block the drawing does not define; its content is missing",
                  handles=(handle,) if handle else ())
     for message in dict.fromkeys(loaded.log):

@@ -21,7 +21,7 @@ class LoadedDxf:
 
     doc: object
     recovered: bool = False
-    repairs: list[tuple[str, str | None, int | None]] = field(default_factory=list)  # (message, handle, AuditError code)
+    repairs: list[tuple[str, str | None, int | None, str | None]] = field(default_factory=list)  # see _entry
     log: list[str] = field(default_factory=list)
 
 
@@ -35,18 +35,16 @@ class _Collect(logging.Handler):
 
 
 #: ezdxf names an entity it deleted only in the message, as ``INSERT(#2F)``.
-_HANDLE_IN_MESSAGE = re.compile(r"\(#([0-9A-Fa-f]+)\)")
+_ENTITY_IN_MESSAGE = re.compile(r"\b([A-Z][A-Z0-9_]*)\(#([0-9A-Fa-f]+)\)")
 
 
-def _entry(fix) -> tuple[str, str | None, int | None]:
-    handle = None
+def _entry(fix) -> tuple[str, str | None, int | None, str | None]:
+    """(message, handle, AuditError code, dxftype) of an auditor entry."""
     entity = getattr(fix, "entity", None)
-    if entity is not None:
-        handle = entity.dxf.get("handle")
-    if handle is None:
-        found = _HANDLE_IN_MESSAGE.search(fix.message)
-        handle = found.group(1) if found else None
-    return fix.message, handle, getattr(fix, "code", None)
+    if entity is not None and entity.is_alive:  # a deleted entity has lost its dxf attributes
+        return fix.message, entity.dxf.get("handle"), fix.code, entity.dxftype()
+    found = _ENTITY_IN_MESSAGE.search(fix.message)
+    return fix.message, found and found.group(2), fix.code, found and found.group(1)
 
 
 def load_dxf(path: Path) -> LoadedDxf:
@@ -95,7 +93,7 @@ def _read(path: Path, kind: str, ezdxf, recover) -> LoadedDxf:
         except Exception as exc2:
             raise ReadError(f"{path.name}: damaged DXF that could not be recovered ({_first_line(exc2)})") from None
         loaded = LoadedDxf(doc, recovered=True)
-        loaded.repairs.append((f"plain read failed ({_first_line(exc)}); read with ezdxf.recover", None, None))
+        loaded.repairs.append((f"plain read failed ({_first_line(exc)}); read with ezdxf.recover", None, None, None))
     else:
         auditor = doc.audit()
         loaded = LoadedDxf(doc)

@@ -50,8 +50,8 @@ def sniff(path: Path) -> str:
 
 
 def _looks_like_ascii_dxf(head: bytes) -> bool:
-    """An ASCII DXF starts with group code 0 (or a 999 comment) followed by SECTION."""
-    lines = [line.strip() for line in head.splitlines()[:8]]
+    """An ASCII DXF starts with group code 0 followed by SECTION, after any number of 999 comments."""
+    lines = [line.strip() for line in head.splitlines()]
     while len(lines) >= 2 and lines[0] == b"999":
         lines = lines[2:]
     return len(lines) >= 4 and lines[0] == b"0" and lines[1].upper() == b"SECTION"

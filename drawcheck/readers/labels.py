@@ -48,6 +48,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 
+from ..model import USE_NAMES
+
 __all__ = [
     "USES",
     "Label",
@@ -58,15 +60,7 @@ __all__ = [
     "merge_labels",
 ]
 
-USES: dict[str, str] = {
-    "住宅": "residential",
-    "商业": "commercial",
-    "办公": "office",
-    "公建": "public",
-    "配套": "ancillary",
-    "工业": "industrial",
-    "商住": "mixed",
-}
+USES: dict[str, str] = {zh: key for key, zh in USE_NAMES.items()}
 
 _RATINGS = {"一": 1, "二": 2, "三": 3, "四": 4}
 

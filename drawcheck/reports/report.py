@@ -95,7 +95,7 @@ def _indicators(ind: Indicators) -> dict:
         if v.reason:
             row["reason"] = v.reason
         if v.declared is not None:
-            row["declared"] = as_reported(v.declared, v.unit) if v.unit != "count" else v.declared
+            row["declared"] = as_reported(v.declared, v.unit)
             row["status"] = v.status
         out[key] = row
     return out

@@ -10,6 +10,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from ..model import USE_NAMES
+
 DEPARTMENTS = {"planning": "规划 planning", "fire": "消防 fire", "greening": "绿化 greening",
                "traffic": "交通 traffic", "civil_defense": "人防 civil defense", "qa": "图纸质检 drawing QA"}
 INDICATOR_NAMES = {
@@ -18,6 +20,7 @@ INDICATOR_NAMES = {
     "gfa_far": "计容建筑面积 GFA in FAR", "far": "容积率 FAR", "green_area": "绿地面积 green area",
     "green_ratio": "绿地率 green ratio", "max_height": "建筑高度 max height", "parking_spaces": "机动车位 parking",
 }
+FIRE_CLASS_NAMES = {"high-rise-1": "一类高层", "high-rise-2": "二类高层", "low-multi": "单多层"}
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 _STATUS_STYLE = {"ok": "green", "mismatch": "bold red", "unverified": "yellow"}
 _UNIT = {"m2": "m²", "m": "m", "ratio": "", "count": ""}
@@ -56,11 +59,12 @@ def render(report: dict, *, max_findings_per_department: int = 30) -> Group:
 
     if report["buildings"]:
         bt = Table(title="Buildings 建筑", box=box.SIMPLE_HEAD, title_justify="left")
-        for col in ("id", "use", "floors", "height m", "footprint m²", "GFA m²", "fire class", "rating"):
-            bt.add_column(col, justify="left" if col in ("id", "use", "fire class") else "right")
+        for col in ("楼号", "用途", "层数", "高度 m", "基底 m²", "建筑面积 m²", "防火分类", "耐火等级"):
+            bt.add_column(col, justify="left" if col in ("楼号", "用途", "防火分类") else "right")
         for b in report["buildings"]:
-            bt.add_row(b["id"], b["use"], str(b["floors_above"]), f"{b['height']:.2f}", f"{b['footprint_area']:,.2f}",
-                       f"{b['gfa']:,.2f}", b["fire_class"], str(b["fire_rating"]))
+            bt.add_row(b["id"], USE_NAMES.get(b["use"], b["use"]), str(b["floors_above"]), f"{b['height']:.2f}",
+                       f"{b['footprint_area']:,.2f}", f"{b['gfa']:,.2f}", FIRE_CLASS_NAMES.get(b["fire_class"], b["fire_class"]),
+                       "一二三四"[b["fire_rating"] - 1] + "级" if 1 <= b["fire_rating"] <= 4 else str(b["fire_rating"]))
         parts.append(bt)
 
     by_dept: dict[str, list[dict]] = {}
