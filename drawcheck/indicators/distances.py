@@ -92,13 +92,14 @@ def setbacks(buildings: Sequence[BuildingFigures], site: Area | None, roads: Seq
         cand = (d, tuple(p), ok, pf)
         if key not in best or _better(cand, best[key]):
             best[key] = cand
+    outside = {parts[k][0].id for k in np.flatnonzero(~np.asarray(inside, dtype=bool))}
     rows = []
     for b in buildings:
         for kind in ("site_boundary", "road_redline"):
             if (b.id, kind) not in best:
                 continue
-            d, p, ok, pf = best[(b.id, kind)]
-            all_inside = all(bool(inside[k]) for k, (bb, _) in enumerate(parts) if bb is b) if kind == "site_boundary" else True
+            d, p, _, pf = best[(b.id, kind)]
+            all_inside = kind != "site_boundary" or b.id not in outside
             rows.append(Setback(b.id, kind, d, _point(p[:2]), _point(p[2:]), inside=all_inside, part=pf.part))
     return rows
 
