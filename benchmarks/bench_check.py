@@ -12,29 +12,16 @@ run (numba cache cleared) and warm runs.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from common import machine  # benchmarks/common.py
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data"
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 def large_site(buildings: int) -> Path:
@@ -116,7 +103,7 @@ def main() -> None:
         print(f"| {key} | {s[key]:.3f} | {s[key] / s['ezdxf.readfile']:.2f}x |")
     print(f"\nindicators + rules = {share:.1%} of parse (target < 20 %)\n")
     d = bench_demo(runs)
-    print(f"(c) `drawcheck check samples/residential --format json`, fresh process each run\n")
+    print("(c) `drawcheck check samples/residential --format json`, fresh process each run\n")
     print("| run | seconds |")
     print("|---|---:|")
     print(f"| first run, numba cache cleared ({d['cache_files']} cache files) | {d['first']:.2f} |")

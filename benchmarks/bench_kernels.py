@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
@@ -34,6 +33,7 @@ import shapely  # noqa: E402
 
 from drawcheck.geometry import kernels  # noqa: E402
 from drawcheck.geometry.arrays import PolygonArrays  # noqa: E402
+from common import machine  # noqa: E402  (benchmarks/common.py)
 
 SPACING = 50.0  # m, "spacing for every pair within 50 m"
 DENSITY = 10_000 / 5_000.0**2  # footprints per m2: 10k in a 5 km square
@@ -177,23 +177,6 @@ def bench_distances(n: int, repeat: int) -> list[tuple]:
          (min(sweep) * 1e3, max(sweep) * 1e3), None, None, "")
     )
     return rows
-
-
-def machine() -> str:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"nproc {os.cpu_count()}, CPU {cpu}, Python {platform.python_version()}, "
-        f"numpy {np.__version__}, shapely {shapely.__version__} (GEOS {shapely.geos_version_string}), "
-        f"numba {numba.__version__}, threading layer {numba.threading_layer()}, "
-        f"{numba.get_num_threads()} threads"
-    )
 
 
 def main() -> None:

@@ -303,10 +303,15 @@ class DxfWalker:
             self.note("degenerate-outline", f"{dxftype} {handle} on layer {layer} has fewer than 3 vertices; skipped",
                       handles=(handle,))
             return
+        self._add_area(role, [points], handle, layer, dxftype, group)
+
+    def _add_area(self, role: str, rings: list[np.ndarray], handle: str, layer: str, dxftype: str,
+                  group: int | None) -> None:
+        """A closed area: one parking space on the parking layer (counted, not measured), else an area."""
         if role == "parking":
             self.out.parking.append((handle, layer, 1))
-            return
-        self.out.areas.append(AreaItem(role, [points], handle, layer, dxftype, group))
+        else:
+            self.out.areas.append(AreaItem(role, rings, handle, layer, dxftype, group))
 
     def _outline(self, e, dxftype: str, aff: _Affine, handle: str):
         """(points (n,3), closed) in WCS drawing units, or None when not a polyline/curve."""
@@ -385,10 +390,7 @@ class DxfWalker:
             self.note("degenerate-outline", f"HATCH {handle} on layer {layer} has no usable boundary path; skipped",
                       handles=(handle,))
             return
-        if role == "parking":
-            self.out.parking.append((handle, layer, 1))
-            return
-        self.out.areas.append(AreaItem(role, rings, handle, layer, "HATCH", group))
+        self._add_area(role, rings, handle, layer, "HATCH", group)
 
     def _hatch_path(self, path, handle: str, index: int) -> np.ndarray | None:
         kind = type(path).__name__
