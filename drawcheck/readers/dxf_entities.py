@@ -77,13 +77,21 @@ Note = Callable[..., None]  # note(code, message, handles=(...), severity=None)
 
 
 class _Affine:
-    """``p @ a + t`` in the XY plane."""
+    """``p @ a + t`` in the XY plane; determinant and similarity computed once."""
 
-    __slots__ = ("a", "t")
+    __slots__ = ("a", "t", "det", "is_similarity", "max_scale")
 
     def __init__(self, a: np.ndarray, t: np.ndarray) -> None:
         self.a = a
         self.t = t
+        self.det = float(a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0])
+        g = a @ a.T
+        scale = max(abs(g[0, 0]), abs(g[1, 1]), 1e-300)
+        self.is_similarity = bool(abs(g[0, 1]) <= 1e-9 * scale and abs(g[0, 0] - g[1, 1]) <= 1e-9 * scale)
+        if self.is_similarity or not np.isfinite(a).all():
+            self.max_scale = math.sqrt(scale)
+        else:
+            self.max_scale = float(np.linalg.svd(a, compute_uv=False)[0])
 
     @classmethod
     def identity(cls) -> "_Affine":
@@ -98,30 +106,16 @@ class _Affine:
         """This map followed by ``outer``."""
         return _Affine(self.a @ outer.a, self.t @ outer.a + outer.t)
 
-    @property
-    def det(self) -> float:
-        return float(np.linalg.det(self.a))
 
-    @property
-    def is_similarity(self) -> bool:
-        g = self.a @ self.a.T
-        scale = max(abs(g[0, 0]), abs(g[1, 1]), 1e-300)
-        return abs(g[0, 1]) <= 1e-9 * scale and abs(g[0, 0] - g[1, 1]) <= 1e-9 * scale
-
-    @property
-    def max_scale(self) -> float:
-        return float(np.linalg.svd(self.a, compute_uv=False)[0])
-
-
-def _ocs_affine(entity, elevation: float = 0.0) -> _Affine:
-    """OCS -> WCS (projected to XY) of a 2-D entity at ``elevation``."""
+def _ocs_then(entity, aff: _Affine, elevation: float = 0.0) -> _Affine:
+    """The entity's OCS -> WCS map (projected to XY, at ``elevation``) followed by ``aff``."""
     extrusion = entity.dxf.get("extrusion", None)
     if extrusion is None or (abs(extrusion[0]) < 1e-12 and abs(extrusion[1]) < 1e-12 and extrusion[2] > 0):
-        return _Affine(np.eye(2), np.zeros(2))
+        return aff  # the usual case: OCS is WCS
     ocs = entity.ocs()
     ux, uy, uz = ocs.ux, ocs.uy, ocs.uz
     a = np.array([[ux.x, ux.y], [uy.x, uy.y]])
-    return _Affine(a, np.array([uz.x * elevation, uz.y * elevation]))
+    return _Affine(a, np.array([uz.x * elevation, uz.y * elevation])).then(aff)
 
 
 def _apply(ring: np.ndarray, aff: _Affine, tolerance: float) -> np.ndarray:
@@ -318,8 +312,8 @@ class DxfWalker:
         tol = self.tolerance
         if dxftype == "LWPOLYLINE":
             local = np.array(e.get_points("xyb"), dtype=float).reshape(-1, 3)
-            ocs = _ocs_affine(e, float(e.dxf.get("elevation", 0.0)))
-            return _apply(local, ocs.then(aff), tol), bool(e.closed)
+            ocs = _ocs_then(e, aff, float(e.dxf.get("elevation", 0.0)))
+            return _apply(local, ocs, tol), bool(e.closed)
         if dxftype == "POLYLINE":
             if e.is_poly_face_mesh or e.is_polygon_mesh:
                 return None
@@ -328,7 +322,7 @@ class DxfWalker:
                              dtype=float).reshape(-1, 3)
             if e.is_2d_polyline:
                 elevation = float(e.dxf.get("elevation", (0, 0, 0))[2])
-                return _apply(local, _ocs_affine(e, elevation).then(aff), tol), bool(e.is_closed)
+                return _apply(local, _ocs_then(e, aff, elevation), tol), bool(e.is_closed)
             local[:, 2] = 0.0
             return _apply(local, aff, tol), bool(e.is_closed)
         if dxftype == "CIRCLE":
@@ -337,7 +331,7 @@ class DxfWalker:
             if not r > 0:
                 return None
             local = np.array([[cx - r, cy, 1.0], [cx + r, cy, 1.0]])
-            return _apply(local, _ocs_affine(e, cz).then(aff), tol), True
+            return _apply(local, _ocs_then(e, aff, cz), tol), True
         if dxftype == "ELLIPSE":
             span = (e.dxf.end_param - e.dxf.start_param) % (2 * math.pi)
             full = math.isclose(span, 0.0, abs_tol=1e-9) or math.isclose(span, 2 * math.pi, abs_tol=1e-9)
@@ -368,13 +362,13 @@ class DxfWalker:
         rows = _arc_vertices(cx, cy, r, a0, _ccw_sweep(a0, a1))
         rows.append((cx + r * math.cos(a1), cy + r * math.sin(a1), 0.0))
         local = np.array(rows, dtype=float)
-        return _apply(local, _ocs_affine(e, cz).then(aff), self.tolerance)
+        return _apply(local, _ocs_then(e, aff, cz), self.tolerance)
 
     def _hatch(self, h, role: str, aff: _Affine, layer: str, handle: str, group: int | None) -> None:
         if role in LINE_ROLES or role == "indicators":
             return
         elevation = float(h.dxf.get("elevation", (0, 0, 0))[2])
-        full = _ocs_affine(h, elevation).then(aff)
+        full = _ocs_then(h, aff, elevation)
         rings = []
         for i, path in enumerate(h.paths):
             local = self._hatch_path(path, handle, i)
@@ -454,7 +448,7 @@ class DxfWalker:
             p = e.get_placement()[1]
             height = float(e.dxf.get("height", 1.0))
             local = np.array([[p[0], p[1], 0.0]])
-            xy = _apply(local, _ocs_affine(e, p[2]).then(aff), self.tolerance)[0]
+            xy = _apply(local, _ocs_then(e, aff, p[2]), self.tolerance)[0]
         height *= math.sqrt(abs(aff.det)) or 1.0
         if not _finite(xy):
             self.note("invalid-coordinates", f"{dxftype} {handle} has non-finite coordinates; skipped", handles=(handle,))
