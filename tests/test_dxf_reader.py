@@ -816,6 +816,31 @@ def test_nan_coordinates(tmp_path):
     assert findings(data, "qa:invalid-coordinates")
 
 
+def test_absurd_coordinates_are_refused_not_computed(tmp_path):
+    """1e300 is finite but no site plan: the outline is skipped with a finding, the label becomes stray."""
+    doc = new_doc()
+    msp = doc.modelspace()
+    add_site(msp, 100, 100)
+    huge = add_poly(msp, [(1e300, 0), (1e300 + 1, 0), (1e300, 1e300)], BLDG)
+    add_text(msp, "1# 3F", (1e300, 1))
+    project = read(save(doc, tmp_path))
+    (note,) = notes(project, "invalid-coordinates")
+    assert handles_of(note) == {huge.dxf.handle}
+    assert notes(project, "stray-label") and not project.buildings
+
+
+def test_zero_area_outline_is_reported_and_not_counted(tmp_path):
+    doc = new_doc()
+    msp = doc.modelspace()
+    add_site(msp, 100, 100)
+    flat = add_poly(msp, [(10, 10), (20, 10), (30, 10)], BLDG)  # collinear: no area at all
+    add_text(msp, "1# 3F", (20, 10))
+    project = read(save(doc, tmp_path))
+    (note,) = notes(project, "self-intersection")
+    assert handles_of(note) == {flat.dxf.handle} and "no area remains" in note.message
+    assert not parts(project)
+
+
 # =====================================================================================
 # bad files through the CLI
 # =====================================================================================

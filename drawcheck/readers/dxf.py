@@ -192,9 +192,10 @@ def _repair_invalid(areas: list[AreaItem], note) -> None:
         item, geom = areas[i], geoms[i]
         repaired = shapely.make_valid(geom, method="structure")
         polys = [g for g in shapely.get_parts(repaired) if g.geom_type == "Polygon" and g.area > 0]
+        outcome = (f"repaired with make_valid: area {geom.area:.2f} m2 as drawn (shoelace), {repaired.area:.2f} m2 repaired"
+                   if polys else "no area remains after make_valid; it is not counted")
         note("self-intersection", f"{item.dxftype} {item.handle} on layer {item.layer} is not a valid outline "
-             f"({shapely.is_valid_reason(geom)}); repaired with make_valid: area {geom.area:.2f} m2 as drawn (shoelace), "
-             f"{repaired.area:.2f} m2 repaired", handles=(item.handle,))
+             f"({shapely.is_valid_reason(geom)}); {outcome}", handles=(item.handle,))
         replaced[i] = [AreaItem(item.role, [_ring_of(p.exterior)] + [_ring_of(h) for h in p.interiors],
                                 item.handle, item.layer, item.dxftype, item.group) for p in polys]
     if replaced:
@@ -216,12 +217,14 @@ def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, 
         items = by_role.get(role, [])
         role_texts = [t for t in texts if t.role == role]
         label_texts: list[list[str]] = [[] for _ in items]
-        if items and role_texts:
-            arrays = PolygonArrays.from_polygons([i.rings for i in items])
-            dense = arrays.densified()
-            points = np.array([[t.x, t.y] for t in role_texts], dtype=float)
-            owner = smallest_containing_polygon(points, dense.xy, dense.ring_offsets, dense.poly_offsets,
-                                                arrays.areas(), arrays.bounds())
+        if role_texts:
+            owner = np.full(len(role_texts), -1, dtype=np.int64)
+            if items:
+                arrays = PolygonArrays.from_polygons([i.rings for i in items])
+                dense = arrays.densified()
+                points = np.array([[t.x, t.y] for t in role_texts], dtype=float)
+                owner = smallest_containing_polygon(points, dense.xy, dense.ring_offsets, dense.poly_offsets,
+                                                    arrays.areas(), arrays.bounds())
             for text, k in zip(role_texts, owner):
                 if k >= 0:
                     label_texts[k].append(text.text)

@@ -132,8 +132,15 @@ def _apply(ring: np.ndarray, aff: _Affine, tolerance: float) -> np.ndarray:
     return out
 
 
+#: Coordinates beyond this many drawing units (1e9 m in mm) are not a site plan: the entity is refused.
+MAX_COORDINATE = 1e12
+
+
 def _finite(arr: np.ndarray) -> bool:
-    return bool(np.isfinite(arr).all())
+    """All values finite and, for points, x and y within :data:`MAX_COORDINATE`."""
+    if not np.isfinite(arr).all():
+        return False
+    return arr.ndim != 2 or arr.shape[1] < 2 or bool((np.abs(arr[:, :2]) <= MAX_COORDINATE).all())
 
 
 def _is_closed_by_coincidence(points: np.ndarray) -> bool:
@@ -275,7 +282,7 @@ class DxfWalker:
         points, closed = shape
         self._count(len(points))
         if not _finite(points):
-            self.note("invalid-coordinates", f"{dxftype} {handle} on layer {layer} has non-finite coordinates; skipped",
+            self.note("invalid-coordinates", f"{dxftype} {handle} on layer {layer} has non-finite or out-of-range coordinates; skipped",
                       handles=(handle,))
             return
         if role in LINE_ROLES:
@@ -376,7 +383,7 @@ class DxfWalker:
                 continue
             self._count(len(local))
             if not _finite(local):
-                self.note("invalid-coordinates", f"HATCH {handle} boundary path {i} has non-finite coordinates; skipped",
+                self.note("invalid-coordinates", f"HATCH {handle} boundary path {i} has non-finite or out-of-range coordinates; skipped",
                           handles=(handle,))
                 continue
             rings.append(_apply(local, full, self.tolerance))
@@ -451,7 +458,7 @@ class DxfWalker:
             xy = _apply(local, _ocs_then(e, aff, p[2]), self.tolerance)[0]
         height *= math.sqrt(abs(aff.det)) or 1.0
         if not _finite(xy):
-            self.note("invalid-coordinates", f"{dxftype} {handle} has non-finite coordinates; skipped", handles=(handle,))
+            self.note("invalid-coordinates", f"{dxftype} {handle} has non-finite or out-of-range coordinates; skipped", handles=(handle,))
             return
         if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in text):
             self.note("undecodable-text", f"{dxftype} {handle} on layer {layer} holds bytes that are not valid in the "
