@@ -121,8 +121,7 @@ def test_folder_without_manifest_is_exit_2(tmp_path):
 
 def test_console_script_matches_module():
     exe = Path(sys.executable).parent / "drawcheck"
-    if not exe.exists():
-        pytest.skip("console script not installed in this environment (pip install -e . installs it)")
+    assert exe.exists(), "pip install -e . installs the drawcheck console script beside python"
     a = subprocess.run([str(exe), "check", str(RESIDENTIAL), "--format", "json"], capture_output=True)
     assert a.stdout == subprocess.run([sys.executable, "-m", "drawcheck", "check", str(RESIDENTIAL), "--format", "json"],
                                       capture_output=True).stdout
