@@ -78,12 +78,30 @@ class Part:
 
 
 @dataclass(eq=False)
+class Storey:
+    """A storey of a BIM building: its plate is the union of its floor slabs (or spaces) in plan."""
+
+    name: str
+    elevation: float  # m above ±0.00
+    above_ground: bool
+    is_floor: bool  # holds floor slabs or spaces; footing and roof levels do not
+    plate: list[Area] = field(default_factory=list)
+    source: Source | None = None
+
+
+@dataclass(eq=False)
 class Building:
-    """Parts sharing one name. ``kind``: new, retained (on site, counted) or existing (neighbour)."""
+    """Parts sharing one name. ``kind``: new, retained (on site, counted) or existing (neighbour).
+
+    A building read from a BIM model also has ``storeys`` (its GFA then comes
+    from their plates) and the values its model declares (``declared``, report units).
+    """
 
     id: str
     kind: BuildingKind
     parts: list[Part] = field(default_factory=list)
+    storeys: list[Storey] = field(default_factory=list)
+    declared: dict[str, DeclaredValue] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -122,6 +140,8 @@ class InputFile:
     path: str
     format: str
     sha256: str
+    schema: str | None = None  # IFC schema (IFC2X3, IFC4, ...)
+    ref_elevation: float | None = None  # IfcSite RefElevation, m above sea level (reported, never subtracted)
 
 
 @dataclass(eq=False)

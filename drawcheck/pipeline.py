@@ -74,11 +74,19 @@ def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | 
         file = manifest.root / spec.path
         if not file.is_file():
             raise ReadError(f"{spec.path}: no such file")
-        kind = sniff(file)
-        if kind == "ifc" or file.suffix.lower() == ".ifc":
-            raise ReadError(f"{spec.path}: IFC input is not supported by this version of drawcheck; submit the site plan as DXF")
-        project.inputs.append(InputFile(spec.path.replace("\\", "/"), "dxf", sha256_of(file)))
-        read_dxf(file, spec.path, project, roles=roles, units=units, max_bytes=manifest.limits.max_bytes,
+        name = spec.path.replace("\\", "/")
+        if sniff(file) == "ifc":
+            from .readers.ifc import read_ifc
+
+            schema, ref_elevation = read_ifc(file, name, project, insert=spec.insert, rotation=spec.rotation,
+                                             max_bytes=manifest.limits.max_bytes,
+                                             ids_files=[p.ids for p in loaded_packs if p.ids])
+            project.inputs.append(InputFile(name, "ifc", sha256_of(file), schema, ref_elevation))
+            continue
+        if file.suffix.lower() in (".ifc", ".ifczip"):
+            raise ReadError(f"{spec.path}: not an IFC (STEP) file; .ifczip must be unzipped first")
+        project.inputs.append(InputFile(name, "dxf", sha256_of(file)))
+        read_dxf(file, name, project, roles=roles, units=units, max_bytes=manifest.limits.max_bytes,
                  max_entities=manifest.limits.max_entities, max_vertices=manifest.limits.max_vertices)
     t1 = time.perf_counter()
     indicators = compute_indicators(project, manifest.conditions)

@@ -13,4 +13,4 @@ def as_reported(value, unit: str):
     if unit == "count":
         return int(value)
     digits = DIGITS.get(unit)
-    return round(float(value), digits) if digits is not None else value
+    return round(float(value), digits) + 0.0 if digits is not None else value  # + 0.0: no "-0.0"

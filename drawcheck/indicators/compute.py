@@ -50,10 +50,10 @@ def compute_indicators(project: Project, conditions: Mapping[str, object] | None
     missing_below = [b.area.source.handle for b in project.basements if b.floors_below is None]
     below_reason = (f"{len(missing_below)} basement outline(s) without floors below ground ({', '.join(missing_below[:5])})"
                     if missing_below else None)
-    gfa_below = 0.0
+    gfa_below = sum(f.gfa_below or 0.0 for f in onsite if f.storeys)  # BIM basement storeys
     if project.basements and not missing_below:
         basement_areas = PolygonArrays.from_polygons([b.area.rings for b in project.basements]).areas()
-        gfa_below = float(sum(a * b.floors_below for a, b in zip(basement_areas, project.basements)))
+        gfa_below += float(sum(a * b.floors_below for a, b in zip(basement_areas, project.basements)))
     put("gfa_below", gfa_below, below_reason)
     total_reason = gfa_reason or below_reason
     put("gfa_total", gfa_above + gfa_below, total_reason)
@@ -91,7 +91,7 @@ def _the_site(project: Project):
     if len(project.sites) == 1:
         return project.sites[0], None
     if not project.sites:
-        return None, "no closed site boundary (用地红线) in the drawing"
+        return None, "no closed site boundary (a 用地红线 layer outline, or an IfcSite FootPrint curve)"
     handles = ", ".join(a.source.handle for a in project.sites)
     return None, f"{len(project.sites)} site boundaries ({handles}); exactly one is expected"
 

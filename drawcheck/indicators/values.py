@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Area, Building, Part
+from ..model import Area, Building, Part, Storey
 
 #: Report order and unit of every project indicator (report-json.md).
 INDICATOR_UNITS: dict[str, str] = {
@@ -49,6 +49,7 @@ class BuildingFigures:
     height_class: str
     fire_rating: int
     parts: list[PartFigures] = field(default_factory=list)
+    storeys: list[tuple[Storey, float | None]] = field(default_factory=list)  # BIM storeys with plate areas, m²
 
     @property
     def id(self) -> str:

@@ -58,7 +58,7 @@ def build_report(project: Project, indicators: Indicators, results: Sequence[Rul
         "schema": SCHEMA,
         "tool": {"name": "drawcheck", "version": __version__},
         "project": {"name": project.name,
-                    "inputs": [{"path": i.path, "format": i.format, "sha256": i.sha256} for i in project.inputs]},
+                    "inputs": [_input(i) for i in project.inputs]},
         "packs": [_pack(p) for p in packs],
         "units": {"length": "m", "area": "m2", "source": project.units_source},
         "indicators": _indicators(indicators),
@@ -79,6 +79,14 @@ def build_report(project: Project, indicators: Indicators, results: Sequence[Rul
     if timestamp:
         report["timestamp"] = timestamp
     return report
+
+
+def _input(i) -> dict:
+    row = {"path": i.path, "format": i.format, "sha256": i.sha256}
+    if i.format == "ifc":
+        row["schema"] = i.schema
+        row["ref_elevation"] = as_reported(i.ref_elevation, "m")
+    return row
 
 
 def _pack(p: Pack) -> dict:
@@ -117,6 +125,10 @@ def _building(b) -> dict:
         row["height_assumed"] = True
     if b.gfa_below is not None:
         row["gfa_below"] = as_reported(b.gfa_below, "m2")
+    if b.storeys:
+        row["storeys"] = [{"name": s.name, "elevation": as_reported(s.elevation, "m"), "above_ground": s.above_ground,
+                           "floor": s.is_floor, "plate_area": as_reported(area, "m2"),
+                           "source": s.source.as_dict() if s.source else None} for s, area in b.storeys]
     return row
 
 

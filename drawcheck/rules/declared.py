@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..indicators.declared import declared_status
 from ..rounding import as_reported
 from .findings import finding, show
 from .registry import NotApplicable, NotRun, check
@@ -26,3 +27,35 @@ def declared(ctx, rule):
                     extra={"declared": value.value, "computed": computed, "declared_text": value.text,
                            "tolerance": indicator.tolerance})]
 
+
+
+#: What each building-level declared key is compared with, and its unit (convention §5).
+_BUILDING_VALUES = {
+    "building_storeys": (lambda b: b.floors_above + b.floors_below, "count"),
+    "building_gfa": (lambda b: b.gfa + (b.gfa_below or 0.0), "m2"),
+    "building_height": (lambda b: b.height, "m"),
+    "building_footprint": (lambda b: b.footprint_area, "m2"),
+}
+
+
+@check("declared_building")
+def declared_building(ctx, rule):
+    """A BIM building's own declared value (property and quantity sets) against its geometry."""
+    key = rule.args["key"]
+    compute, unit = _BUILDING_VALUES[key]
+    subjects = [b for b in ctx.indicators.buildings if key in b.building.declared]
+    if not subjects:
+        raise NotApplicable(f"no building model declares {key}")
+    out = []
+    for b in subjects:
+        value = b.building.declared[key]
+        computed = as_reported(compute(b), unit)
+        status, tolerance = declared_status(computed, value.value, unit)
+        if status == "ok":
+            continue
+        out.append(finding(rule, building=b.id, measured=computed, required=value.value, unit=unit,
+                           subjects=(b.id,), sources=value.sources, declared=show(value.value, unit),
+                           computed=show(computed, unit),
+                           extra={"declared": value.value, "computed": computed, "declared_text": value.text,
+                                  "tolerance": tolerance}))
+    return out

@@ -28,7 +28,8 @@ DEPARTMENTS = ("planning", "fire", "greening", "traffic", "civil_defense", "qa")
 SEVERITIES = ("error", "warning", "info")
 CONFIDENCES = ("verified", "secondary", "unverified")
 
-_PACK_KEYS = {"id": str, "title": str, "title_en": str, "standard": str, "version": str, "department": str}
+_PACK_KEYS = {"id": str, "title": str, "title_en": str, "standard": str, "version": str, "department": str,
+              "ids": str}
 _PACK_REQUIRED = ("id", "title", "version")
 _RULE_KEYS = {"code": str, "check": str, "department": str, "clause": str, "severity": str, "confidence": str,
               "title": str, "title_en": str, "message": str, "message_en": str, "args": dict, "params": list}
@@ -75,6 +76,7 @@ class Pack:
     defaults: dict[str, object] = field(default_factory=dict)  # params before overrides
     title_en: str = ""
     standard: str = ""
+    ids: Path | None = None  # an IDS file run on every IFC input (ifctester)
 
     @property
     def overridden(self) -> dict[str, dict[str, object]]:
@@ -119,6 +121,11 @@ def load_pack_file(path: Path, known_checks: Mapping[str, object] | None = None)
     if not isinstance(rules_raw, list) or not all(isinstance(r, dict) for r in rules_raw):
         raise _fail(path, "", "[[rules]] must be an array of tables")
     pack_id = head["id"]
+    ids_path = None
+    if "ids" in head:
+        ids_path = (path.parent / head["ids"]).resolve()
+        if not ids_path.is_relative_to(path.parent.resolve()) or not ids_path.is_file():
+            raise _fail(path, "[pack]", f"ids file '{head['ids']}' not found beside the pack")
     rules: list[Rule] = []
     seen: set[str] = set()
     for i, raw in enumerate(rules_raw):
@@ -147,7 +154,8 @@ def load_pack_file(path: Path, known_checks: Mapping[str, object] | None = None)
                           params=tuple(raw.get("params", ()))))
     return Pack(id=pack_id, title=head["title"], version=head["version"],
                 sha256=hashlib.sha256(raw_bytes).hexdigest(), path=path, rules=rules, params=dict(params),
-                defaults=dict(params), title_en=head.get("title_en", ""), standard=head.get("standard", ""))
+                defaults=dict(params), title_en=head.get("title_en", ""), standard=head.get("standard", ""),
+                ids=ids_path)
 
 
 def pack_path(name: str, root: Path | None = None) -> Path:
