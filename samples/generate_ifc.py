@@ -114,7 +114,7 @@ class Storey:
         """Union of the FLOOR/BASESLAB slabs (one per storey here): never ROOF."""
         plates = [s for s in self.slabs if s.predefined != "ROOF"]
         assert len(plates) <= 1
-        return sum(s.outer.area - (s.hole.area if s.hole else 0.0) for s in plates)
+        return sum((s.outer.area - (s.hole.area if s.hole else 0.0) for s in plates), 0.0)
 
     @property
     def is_floor(self) -> bool:
@@ -153,8 +153,8 @@ def building_expected(b: Building, storeys: list[Storey]) -> dict:
                      "above_ground": s.elevation >= -0.1, "plate_area": rnd(s.floor_plate)})
     above = [s for s in storeys if s.is_floor and s.elevation >= -0.1]
     below = [s for s in storeys if s.is_floor and s.elevation < -0.1]
-    gfa_above = sum(s.floor_plate for s in above)
-    gfa_below = sum(s.floor_plate for s in below)
+    gfa_above = sum((s.floor_plate for s in above), 0.0)
+    gfa_below = sum((s.floor_plate for s in below), 0.0)
     ground = next(s for s in storeys if s.elevation == 0.0)
     return {
         "floors_above": len(above), "floors_below": len(below),
@@ -353,6 +353,10 @@ class IfcWriter:
     # -- output ---------------------------------------------------------------
     def to_bytes(self, seed: str) -> bytes:
         """Fixed GlobalIds (uuid5 of seed and a counter, in entity order), then STEP text."""
+        for rel in self.f.by_type("IfcRelAggregates"):        # the API keeps them in set order
+            rel.RelatedObjects = sorted(rel.RelatedObjects, key=lambda e: e.id())
+        for rel in self.f.by_type("IfcRelContainedInSpatialStructure"):
+            rel.RelatedElements = sorted(rel.RelatedElements, key=lambda e: e.id())
         for i, e in enumerate(sorted(self.f.by_type("IfcRoot"), key=lambda e: e.id())):
             e.GlobalId = ifcopenshell.guid.compress(uuid.uuid5(GUID_NAMESPACE, f"{seed}/{i}").hex)
         text = self.f.to_string()

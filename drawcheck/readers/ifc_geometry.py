@@ -28,6 +28,8 @@ import numpy as np
 DEFAULT_BUDGET = 300.0
 #: Seconds one element may take in the one-by-one pass before it is given up.
 ELEMENT_BUDGET = 30.0
+#: Test hook: "crash:ID" or "hang:ID" makes the child die or stall on that element (tests of the isolation).
+FAULT_ENV = "DRAWCHECK_TEST_IFC_FAULT"
 _POLL = 0.05
 
 
@@ -53,7 +55,7 @@ def run_geometry(path: Path, groups: list[tuple[list[int], bool]], *, budget: fl
         return result
     with tempfile.TemporaryDirectory(prefix="drawcheck-ifc-") as tmp:
         work = Path(tmp)
-        _child(path, work / "fast", groups, "iterator", threads, budget, result)
+        _child(path, work / "fast", groups, "iterator", threads, budget, result, element_budget)
         todo = [i for i in wanted if i not in result.meshes and i not in result.failed]
         attempt = 0
         while todo:  # one by one: the element a crash or stall stops at is named and skipped
@@ -73,7 +75,7 @@ def run_geometry(path: Path, groups: list[tuple[list[int], bool]], *, budget: fl
 
 
 def _child(path: Path, out: Path, groups, mode: str, threads: int, budget: float | None,
-           result: GeometryResult, element_budget: float | None = None):
+           result: GeometryResult, element_budget: float):
     """Run one child; collect its meshes into ``result``. Returns (id, why) of an element it stopped at."""
     out.mkdir(parents=True)
     job = out / "job.json"
@@ -86,17 +88,18 @@ def _child(path: Path, out: Path, groups, mode: str, threads: int, budget: float
     start = last_progress = time.monotonic()
     seen = 0
     stopped = None
+    progress = out / ("progress.log" if mode == "single" else "meshes.jsonl")
     while proc.poll() is None:
         time.sleep(_POLL)
         now = time.monotonic()
-        if mode == "single":
-            lines = _read_lines(out / "progress.log")
-            if len(lines) != seen:
-                seen, last_progress = len(lines), now
-            elif now - last_progress > element_budget and lines:
-                proc.kill()
+        lines = _read_lines(progress)
+        if len(lines) != seen:
+            seen, last_progress = len(lines), now
+        elif now - last_progress > element_budget:  # stalled on one element
+            proc.kill()
+            if mode == "single" and lines:
                 stopped = (int(lines[-1]), f"the geometry kernel took more than {element_budget:.0f} s")
-        elif budget is not None and now - start > budget:
+        if budget is not None and now - start > budget:
             proc.kill()
     proc.wait()
     stderr = (out / "stderr.log").read_text(errors="replace")
@@ -148,7 +151,17 @@ def _settings(openings: bool):
     return settings
 
 
+def _fault(element_id: int) -> None:
+    kind, _, target = os.environ.get(FAULT_ENV, "").partition(":")
+    if target and int(target) == element_id:
+        if kind == "crash":
+            os.abort()
+        if kind == "hang":
+            time.sleep(3600)
+
+
 def _emit(bin_fp, jsonl_fp, element_id: int, verts, faces) -> None:
+    _fault(element_id)
     np.save(bin_fp, np.asarray(verts, dtype=np.float64).reshape(-1, 3))
     np.save(bin_fp, np.asarray(faces, dtype=np.int64).reshape(-1, 3))
     bin_fp.flush()
@@ -181,6 +194,7 @@ def child_main(job_path: str) -> int:
                 progress.write(f"{element.id()}\n")
                 progress.flush()
                 try:
+                    _fault(element.id())
                     shape = ifcopenshell.geom.create_shape(settings, element)
                 except Exception as exc:  # the kernel's own refusal: name it, go on
                     jsonl_fp.write(json.dumps({"id": element.id(), "error": f"{type(exc).__name__}: {exc}"[:300]}) + "\n")
