@@ -161,7 +161,8 @@ def building_expected(b: Building, storeys: list[Storey]) -> dict:
         "height": rnd(b.height),
         "storey_height": rnd(b.height / b.floors),
         "footprint_area": rnd(ground.floor_plate),
-        "gfa_above": rnd(gfa_above), "gfa_below": rnd(gfa_below), "gfa": rnd(gfa_above + gfa_below),
+        # gfa: above ground, as in samples/residential; the basement storeys apart
+        "gfa": rnd(gfa_above), "gfa_below": rnd(gfa_below), "gfa_total": rnd(gfa_above + gfa_below),
         "storeys": rows,
     }
 
@@ -173,7 +174,7 @@ def building_declared(b: Building, ex: dict, mismatch: bool) -> dict:
     footprint = ex["footprint_area"] * (MISMATCH_FACTOR if mismatch else 1.0)
     return {
         "Pset_BuildingCommon": {"NumberOfStoreys": ex["floors_above"],
-                                "GrossPlannedArea": ex["gfa"], "OccupancyType": occupancy},
+                                "GrossPlannedArea": ex["gfa_total"], "OccupancyType": occupancy},
         "Qto_BuildingBaseQuantities": {"Height": ex["height"], "FootprintArea": rnd(footprint)},
         "Qto_BuildingStoreyBaseQuantities.GrossFloorArea": {
             s["name"]: s["plate_area"] for s in ex["storeys"] if s["floor"]},
@@ -467,7 +468,7 @@ def project_values(m: dict, rows: dict, basement_gfa: float) -> dict:
     """Project indicators from the storey plan (independent of generate.py's sums)."""
     site_area = RES_SITE_W * RES_SITE_H - RES_FILLET ** 2 * (1 - math.pi / 4)
     footprint = sum(r["footprint_area"] for r in rows.values())     # buildings do not overlap
-    gfa_above = sum(r["gfa_above"] for r in rows.values())
+    gfa_above = sum(r["gfa"] for r in rows.values())
     gfa_below = sum(r["gfa_below"] for r in rows.values()) + basement_gfa
     g = m["green"]
     site = Rect(0, 0, RES_SITE_W, RES_SITE_H)
@@ -618,7 +619,7 @@ def mixed_sample() -> dict[str, bytes]:
         d = dxf_expected["buildings"][b.name]
         rows[b.name] = {"source": "site.dxf", "floors_above": d["floors_above"], "floors_below": 0,
                         "height": d["height"], "footprint_area": d["footprint_area"],
-                        "gfa_above": d["gfa"], "gfa_below": 0.0, "gfa": d["gfa"],
+                        "gfa": d["gfa"], "gfa_below": 0.0, "gfa_total": d["gfa"],
                         **building_row_extras(b, dxf_expected["buildings"])}
     for fname, name in MIXED_IFC.items():
         b = bmap[name]

@@ -7,7 +7,7 @@ independent ways, both recorded here:
 1. **by hand** from the STEP text: the slab's profile points, its
    ``IfcExtrudedAreaSolid`` depth and direction and the placement chain, read
    off the file and worked out below (the expressions are the arithmetic);
-   ``ifc_public_files.py``'s ``text_plan`` re-does this arithmetic from the
+   ``test_ifc_public_files.py``'s ``_text_plan`` re-does this arithmetic from the
    entity attributes, with no geometry kernel;
 2. **by geometry**: ``ifcopenshell.geom`` (OpenCascade kernel, world
    coordinates, openings subtracted), the plan projection of every triangle
@@ -136,6 +136,9 @@ class IfcFile:
 # IfcSite 'Gelaende' (#389): RefElevation 110. (m), representation = Body breps
 # (terrain) + Box: no FootPrint curve.
 # =====================================================================================
+#: Dachgeschoss plate: slab 'Slab-033' 11.8 x 9.8 less its stair opening = 99.83577 m²
+_FZK_DG = 11.8 * 9.8 - 15.804225421395126
+
 FZK_HAUS = IfcFile(
     file="AC20-FZK-Haus.ifc",
     schema="IFC4",
@@ -161,13 +164,13 @@ FZK_HAUS = IfcFile(
             # 115.64 - 15.8042 = 99.8358 m². Kernel: 99.8358.
             # The storey also holds the ROOF slabs 'Dach-1', 'Dach-2' (excluded) and the
             # space '7' Galerie (107.16 m²; not used, slabs come first).
-            Storey("Dachgeschoss", "273g3wqLzDtfYIl7qqkgcO", 2.7, True, True,
-                   11.8 * 9.8 - 15.804225421395126, "slabs", ("2RGlQk4xH47RHK93zcTzUL",)),
+            Storey("Dachgeschoss", "273g3wqLzDtfYIl7qqkgcO", 2.7, True, True, _FZK_DG, "slabs",
+                   ("2RGlQk4xH47RHK93zcTzUL",)),
         ),
         floors_above=2,
         floors_below=0,
         footprint_area=120.0,  # the Erdgeschoss plate (roof overhang to -0.5/12.5 is not counted)
-        gfa=120.0 + (11.8 * 9.8 - 15.804225421395126),  # 219.8358
+        gfa=120.0 + _FZK_DG,  # 219.8358
         # Ridge of the roof slabs 'Dach-1'/'Dach-2': storey z 2.7 + slab placement z 0.5
         # + profile half-depth 5.7735026919 x sin 30° (profile axis (0, 0.866, -0.5))
         # + vertical extrusion 0.230940107676 (= 0.2 / cos 30°, direction (0,-0.5,0.866)
@@ -184,6 +187,15 @@ FZK_HAUS = IfcFile(
 # IfcSite 'Default': RefElevation -0. (set, value 0), no representation at all.
 # IfcBuilding Name $ -> id = GlobalId.
 # =====================================================================================
+#: Level 1 plate: the two structural slabs on grade (each 7.966 x 9.308 less a notch)
+#: + the two exterior slabs on grade (5.8 x 4.382734 each) = 180.5260704 m²
+_DUPLEX_L1 = 7.966 * 9.308 - 4.258 * 2.2 + 7.966 * 9.308 - 4.2005 * 2.2 + 2 * 5.8 * 4.382734
+#: Level 2 plate: the two joist floors (3.708 x 16.966 less a stair well each) + two
+#: finish-floor strips past the stair-well edges = 118.7365152 m²
+_DUPLEX_L2 = (3.708 * 16.966 - 1.0544 * 3.491) + (3.708 * 16.966 - 1.0244 * 3.491) + 0.139 + 0.03475
+#: Roof plate: the space R301, a 7.966 x 16.966 rectangle = 135.151156 m²
+_DUPLEX_ROOF = 7.966 * 16.966
+
 DUPLEX = IfcFile(
     file="duplex.ifc",
     schema="IFC2X3",
@@ -209,21 +221,18 @@ DUPLEX = IfcFile(
             # count (§5 gives no way to drop them). The six finish floors lie inside the
             # structural slabs (0 m² outside). 129.686356 + 2 x 25.4198572 = 180.5260704.
             # Kernel: 180.5261 (4 polygons).
-            Storey("Level 1", "1xS3BCk291UvhgP2dvNMKI", 0.0, True, True,
-                   7.966 * 9.308 - 4.258 * 2.2 + 7.966 * 9.308 - 4.2005 * 2.2 + 2 * 5.8 * 4.382734,
-                   "slabs",
+            Storey("Level 1", "1xS3BCk291UvhgP2dvNMKI", 0.0, True, True, _DUPLEX_L1, "slabs",
                    ("2O2Fr$t4X7Zf8NOew3FK4F", "2O2Fr$t4X7Zf8NOew3FKcz", "1CZILmCaHETO8tf3SgGEWh",
                     "1CZILmCaHETO8tf3SgGEXu", "2OBrcmyk58NupXoVOHUtxr", "2OBrcmyk58NupXoVOHUtoa",
                     "2OBrcmyk58NupXoVOHUtjR", "2OBrcmyk58NupXoVOHUtju", "2OBrcmyk58NupXoVOHUtgP",
                     "2OBrcmyk58NupXoVOHUten")),
             # Elevation 3.100000000000378. Ten FLOOR slabs. 'Wood Joist' 144800:
             # 3.708 x 16.966 less the stair well 1.0544 x 3.491 = 59.2290176; 144872:
-            # 59.3337476 (its stair well 1.0244 x 3.491); a 0.55 m party-wall gap between.
+            # 3.708 x 16.966 less its stair well 1.0244 x 3.491 = 59.3337476; a 0.55 m
+            # party-wall gap between them.
             # Two finish floors reach 0.04 x 3.475 = 0.139 and 0.01 x 3.475 = 0.03475 past
             # the joists' stair-well edges. Sum 118.7365152. Kernel: 118.7365 (2 polygons).
-            Storey("Level 2", "1xS3BCk291UvhgP2dvNMQJ", 3.1, True, True,
-                   59.2290176 + 59.3337476 + 0.139 + 0.03475,
-                   "slabs",
+            Storey("Level 2", "1xS3BCk291UvhgP2dvNMQJ", 3.1, True, True, _DUPLEX_L2, "slabs",
                    ("1hOSvn6df7F8_7GcBWlRqU", "1hOSvn6df7F8_7GcBWlRrM", "2OBrcmyk58NupXoVOHUtC0",
                     "2OBrcmyk58NupXoVOHUtDX", "2OBrcmyk58NupXoVOHUtBP", "2OBrcmyk58NupXoVOHUt8F",
                     "2OBrcmyk58NupXoVOHUt8s", "2OBrcmyk58NupXoVOHUt5W", "2OBrcmyk58NupXoVOHUt2f",
@@ -235,14 +244,13 @@ DUPLEX = IfcFile(
             # spaces': R301 = rectangle 7.966 x 16.966 = 135.151156 m². Kernel: 135.1512.
             # SURPRISE: a reviewer might call this a roof level; §5 as written makes it
             # the third above-ground floor.
-            Storey("Roof", "1xS3BCk291UvhgP2dvNtSE", 6.0, True, True,
-                   7.966 * 16.966, "spaces", ("0pNy6pOyf7JPmXRLgxs3sW",)),
+            Storey("Roof", "1xS3BCk291UvhgP2dvNtSE", 6.0, True, True, _DUPLEX_ROOF, "spaces",
+                   ("0pNy6pOyf7JPmXRLgxs3sW",)),
         ),
         floors_above=3,
         floors_below=0,  # T/FDN is below ground but not a floor
-        footprint_area=7.966 * 9.308 - 4.258 * 2.2 + 7.966 * 9.308 - 4.2005 * 2.2 + 2 * 5.8 * 4.382734,
-        gfa=(7.966 * 9.308 - 4.258 * 2.2 + 7.966 * 9.308 - 4.2005 * 2.2 + 2 * 5.8 * 4.382734)
-            + (59.2290176 + 59.3337476 + 0.139 + 0.03475) + 7.966 * 16.966,  # 434.4138
+        footprint_area=_DUPLEX_L1,
+        gfa=_DUPLEX_L1 + _DUPLEX_L2 + _DUPLEX_ROOF,  # 434.4138
         # Top: the two skylights 'M_Skylight:1180 x 1170mm' (IfcWindow, OverallHeight
         # 0.6348) on the Roof storey: storey z 6.0 + window placement z -3.6576 + the
         # mapped brep's highest point z 4.2924 = 6.6348. They stand 25.8 mm above the

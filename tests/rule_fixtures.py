@@ -268,6 +268,63 @@ def _bow_tie() -> Plan:
     return p
 
 
+# ---------------------------------------------------------------------------
+# a BIM building's own declared values (convention §5): one IfcBuilding 1#, 40 x 12 m,
+# 10 storeys of 3.0 m (storey k at (k-1) x 3 m with a FLOOR slab) and a Roof storey at 30 m
+# => 10 floors above ground, GFA 10 x 480 = 4 800 m2, height 30 m, footprint 480 m2.
+class IfcPlan:
+    """A one-building IFC submission built with samples/generate_ifc.py's writer."""
+
+    def __init__(self, changes: dict | None = None) -> None:
+        self.changes = changes or {}  # {(pset, key): value, or None to drop it}
+
+    def save(self, folder: Path) -> None:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "samples"))
+        from generate import Building, Part, Rect
+        from generate_ifc import BFrame, IfcWriter, building_declared, building_expected, storey_plan
+
+        b = Building("1#", [Part(Rect(0.0, 0.0, 40.0, 12.0), 10, 30.0, "residential")])
+        storeys = storey_plan(b, None)
+        declared = building_declared(b, building_expected(b, storeys), False)
+        for (pset, key), value in self.changes.items():
+            if value is None:
+                declared[pset].pop(key, None) if key else declared[pset].clear()
+            else:
+                declared[pset][key] = value
+        writer = IfcWriter("model.ifc", folder.name)
+        site = writer.site("site", None)
+        writer.building(site, b, BFrame((0.0, 0.0), 0.0), (0.0, 0.0), 0.0, storeys, declared, walls=False)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "model.ifc").write_bytes(writer.to_bytes(folder.name))
+        (folder / "drawcheck.toml").write_text(
+            f'[project]\nname = "{folder.name}"\ninputs = ["model.ifc"]\npacks = ["gb50016-2014"]\n', encoding="utf-8")
+
+
+_COMMON, _QTO, _STOREY_QTO = "Pset_BuildingCommon", "Qto_BuildingBaseQuantities", "Qto_BuildingStoreyBaseQuantities.GrossFloorArea"
+CASES += [
+    Case("declared:building_storeys", "pass-10-floors", lambda: IfcPlan()),
+    Case("declared:building_storeys", "fail-11-declared", lambda: IfcPlan({(_COMMON, "NumberOfStoreys"): 11}),
+         measured=10, required=11),
+    Case("declared:building_storeys", "na-not-declared", lambda: IfcPlan({(_COMMON, "NumberOfStoreys"): None})),
+    # 0.5 % of 4 824 = 24.12 >= 24 passes; 0.5 % of 4 825 = 24.125 < 25 fails
+    Case("declared:building_gfa", "pass-4824-within-tolerance", lambda: IfcPlan({(_COMMON, "GrossPlannedArea"): 4824.0})),
+    Case("declared:building_gfa", "fail-4825", lambda: IfcPlan({(_COMMON, "GrossPlannedArea"): 4825.0}),
+         measured=4800.0, required=4825.0),
+    # without GrossPlannedArea the storeys' Qto GrossFloorArea (10 x 480) is the declared value
+    Case("declared:building_gfa", "pass-storey-quantities", lambda: IfcPlan({(_COMMON, "GrossPlannedArea"): None})),
+    Case("declared:building_gfa", "na-not-declared", lambda: IfcPlan({(_COMMON, "GrossPlannedArea"): None,
+                                                                        (_STOREY_QTO, ""): None})),
+    Case("declared:building_height", "pass-30m", lambda: IfcPlan()),
+    Case("declared:building_height", "fail-33m", lambda: IfcPlan({(_QTO, "Height"): 33.0}), measured=30.0,
+         required=33.0),
+    Case("declared:building_height", "na-not-declared", lambda: IfcPlan({(_QTO, "Height"): None})),
+    Case("declared:building_footprint", "pass-480", lambda: IfcPlan()),
+    Case("declared:building_footprint", "fail-528", lambda: IfcPlan({(_QTO, "FootprintArea"): 528.0}),
+         measured=480.0, required=528.0),
+    Case("declared:building_footprint", "na-not-declared", lambda: IfcPlan({(_QTO, "FootprintArea"): None})),
+]
+
+
 def write_all(out: Path) -> list[tuple[Case, Path]]:
     """Write every case under ``out``; returns (case, folder) pairs."""
     written = []

@@ -259,7 +259,7 @@ def test_residential_ifc_structure_and_declared_values():
     for name, d in x["declared_buildings"].items():
         row = x["buildings"][name]
         assert d["Pset_BuildingCommon"]["NumberOfStoreys"] == row["floors_above"]
-        assert d["Pset_BuildingCommon"]["GrossPlannedArea"] == row["gfa"]
+        assert d["Pset_BuildingCommon"]["GrossPlannedArea"] == row["gfa_total"]  # basement included
         assert d["Qto_BuildingBaseQuantities"]["Height"] == row["height"]
         if name != "3#":
             assert d["Qto_BuildingBaseQuantities"]["FootprintArea"] == row["footprint_area"]
@@ -274,12 +274,14 @@ def test_expected_values_are_self_consistent():
             assert x[key] == dxf[key], (sample, key)
         rows = x["buildings"].values()
         assert x["footprint_area"] == pytest.approx(sum(r["footprint_area"] for r in rows))
-        assert x["gfa_above"] == pytest.approx(sum(r["gfa_above"] for r in rows))
+        assert x["gfa_above"] == pytest.approx(sum(r["gfa"] for r in rows))
         assert x["max_height"] == max(r["height"] for r in rows)
         for r in rows:
-            assert r["gfa"] == pytest.approx(r["gfa_above"] + r["gfa_below"])
+            assert r["gfa_total"] == pytest.approx(r["gfa"] + r["gfa_below"])
             if "storeys" in r:
-                assert r["gfa"] == pytest.approx(sum(s["plate_area"] for s in r["storeys"] if s["floor"]))
+                assert r["gfa_total"] == pytest.approx(sum(s["plate_area"] for s in r["storeys"] if s["floor"]))
+                assert r["gfa"] == pytest.approx(sum(s["plate_area"] for s in r["storeys"]
+                                                     if s["floor"] and s["above_ground"]))
                 ground = next(s for s in r["storeys"] if s["elevation"] == 0.0)
                 assert r["footprint_area"] == ground["plate_area"]
     assert load_expected("residential-ifc")["buildings"]["5#"]["gfa"] == 4 * 60 * 40 + 21 * 30 * 20

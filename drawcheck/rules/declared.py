@@ -31,7 +31,7 @@ def declared(ctx, rule):
 
 #: What each building-level declared key is compared with, and its unit (convention §5).
 _BUILDING_VALUES = {
-    "building_storeys": (lambda b: b.floors_above + b.floors_below, "count"),
+    "building_storeys": (lambda b: b.floors_above, "count"),  # 层数: floors above ground
     "building_gfa": (lambda b: b.gfa + (b.gfa_below or 0.0), "m2"),
     "building_height": (lambda b: b.height, "m"),
     "building_footprint": (lambda b: b.footprint_area, "m2"),
