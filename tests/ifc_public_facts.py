@@ -34,17 +34,22 @@ also stated at the file it concerns):
   the same rule). Floor slabs: PredefinedType FLOOR, BASESLAB, NOTDEFINED or
   None; never ROOF. A storey holding floor slabs or spaces is a **floor**.
 * plate = area of the union of the plan projections of the storey's floor
-  slabs (openings subtracted), else of its spaces.
+  slabs (openings subtracted), else of its spaces, else (an above-ground
+  storey from whose floor walls at least 2.20 m tall rise: the IFC issue's
+  section rule, limited so that parapets do not make a roof a floor) the
+  outer boundary of the walls' section 1.2 m above the storey elevation; for
+  vertical walls that is the filled outline of their plan (openings ignored).
 * height = largest world z of the building's elements (``IfcElement``s in the
   building's spatial tree, including parts of aggregates and furniture in
   spaces; not ``IfcFeatureElement`` = openings, not ``IfcVirtualElement``,
   not spaces, the site or annotations) minus the world z of ±0.00.
 * building id = Name, else GlobalId; an empty Name counts as none.
-* a storey without a Name is reported with ``"name": null``.
+* a storey without a Name is named by its GlobalId (the rule §5 gives for
+  building ids), so that every storey row has a label.
 * ``ref_elevation`` = ``IfcSite.RefElevation`` x unit scale when the attribute
   is set (also when it is 0), else null.
-* a building with no floor storey (IfcOpenHouse) has footprint and GFA
-  null (with a reason on the indicators), floors 0 / 0.
+* IfcOpenHouse has neither floor slab nor space: its storey is a floor by
+  the wall-section rule (4 walls 5.5 m tall from z 0).
 """
 
 from __future__ import annotations
@@ -269,8 +274,10 @@ DUPLEX = IfcFile(
 # IfcBuilding Name $ -> id = GlobalId. One IfcBuildingStorey with Name $ and Elevation $.
 # Its elements: 4 walls, door, 5 windows, 20 members, 5 plates, a stair flight, an
 # IfcFooting (10.1 x 5.46 m block, z -2..0) and an IfcRoof of two ROOF slabs. No floor
-# slab, no space -> the only storey is NOT a floor: floors 0 / 0, footprint and GFA
-# null. (The IfcFooting is not an IfcSlab; §5 counts slabs only.)
+# slab, no space (the IfcFooting is not an IfcSlab) -> the wall-section rule: the four
+# walls rise from z 0 to 5.5 m (gables), so the storey is a floor whose plate is the
+# outline of their section at +1.2 m, openings ignored: the outer wall faces
+# x -5.0..5.0, y -0.18..5.18 = 10.0 x 5.36 = 53.60 m².
 # =====================================================================================
 OPENHOUSE = IfcFile(
     file="IfcOpenHouse_IFC4.ifc",
@@ -285,13 +292,15 @@ OPENHOUSE = IfcFile(
         name=None,
         storeys=(
             # Elevation $ -> the storey placement's z: (0,0,0) relative to the building at
-            # (0,0,0) -> 0.0 (reading None as 0.0 gives the same). Name $ -> null.
-            Storey(None, "38aOKO8_DDkBd1FHm_lVXz", 0.0, True, False, None),
+            # (0,0,0) -> 0.0 (reading None as 0.0 gives the same). Name $ -> its GlobalId.
+            Storey("38aOKO8_DDkBd1FHm_lVXz", "38aOKO8_DDkBd1FHm_lVXz", 0.0, True, True, 10.0 * 5.36, "walls",
+                   ("3g46_woBL6sugXeY5_WP6n", "3xUPAVO39FGgNkCUQqf4JV", "3hw7qrktPAl8j6w3qKhwKm",
+                    "1hwEPyGUD1vwPpm508N9dQ")),
         ),
-        floors_above=0,
+        floors_above=1,
         floors_below=0,
-        footprint_area=None,
-        gfa=None,
+        footprint_area=10.0 * 5.36,
+        gfa=10.0 * 5.36,
         # Top: the roof slabs 'North roof'/'South roof' (IfcMappedItem of a 10200 x 360 mm
         # profile in the XZ plane extruded 4101.22 mm along (0,-0.707107,0.707107)):
         # slab placement z 2700 + profile half-depth 180 + 4101.22 x 0.707107 = 5780 mm.

@@ -4,9 +4,10 @@ Buildings are the ``IfcBuilding``s, storeys their ``IfcBuildingStorey``s;
 ±0.00 is storey elevation 0 (``IfcSite.RefElevation`` is reported, never
 subtracted). A storey's plate is the plan projection of its floor slabs
 (FLOOR, BASESLAB or untyped; never ROOF; openings kept), else of its
-spaces, else (an above-ground storey with walls only) the outer boundary
-of a section 1.2 m above its elevation; a below-ground storey with walls and
-footings only is a foundation level, not a floor. Geometry runs in a child process
+spaces (aggregated into it), else, for an above-ground storey from whose
+floor walls at least 2.20 m tall rise, the outer boundary of their section
+1.2 m above its elevation. Other storeys (footings, roofs with parapets) are
+not floors. Geometry runs in a child process
 (:mod:`~drawcheck.readers.ifc_geometry`); an element it cannot build is a
 ``qa:ifc-geometry-failed`` finding naming its GlobalId, and the rest is read.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from ..geometry.meshes import plan_projection
+from ..geometry.meshes import UNION_GRID, plan_projection
 from ..model import USE_NAMES, Area, Building, DeclaredValue, Part, Project, Source, Storey
 from .files import ReadError, check_readable
 
@@ -29,6 +30,11 @@ TRAILER = b"END-ISO-10303-21;"
 ABOVE_GROUND_FROM = -0.1
 #: Height above the storey elevation of the section that outlines a storey without slabs or spaces, m.
 SECTION_HEIGHT = 1.2
+#: A wall counts for a storey's section outline when it rises at least this high (m): GB/T 50353-2013
+#: 3.0.1's full-height storey; parapets and balustrades are lower.
+STOREY_WALL_MIN = 2.2
+#: ... from within this of the storey's floor (m).
+WALL_BASE_SLACK = 0.5
 #: Floor slab types (convention §5): untyped counts, ROOF never.
 FLOOR_SLAB_TYPES = {"FLOOR", "BASESLAB", "NOTDEFINED", "USERDEFINED", None}
 #: Element classes that are not part of a building's body (height, sections).
@@ -119,19 +125,20 @@ class _IfcReader:
 
     # -- reading --------------------------------------------------------------
     def read(self, budget) -> None:
-        self._validate()
+        buildings = self.model.by_type("IfcBuilding")
+        if not buildings:
+            raise ReadError(f"{self.path.name}: the model has no IfcBuilding")
+        plans = [self._plan(b) for b in buildings]
+        extras = self._spaces_of_kind()
+        job = self._start_geometry(plans, extras, budget)  # a child process works on the other core ...
+        self._validate()  # ... while this one validates and reads the model's data
         sites = self.model.by_type("IfcSite")
         if sites and sites[0].RefElevation is not None:
             self.ref_elevation = float(sites[0].RefElevation) * self.scale
         for site in sites:
             self._site_footprint(site)
             self._site_declared(site)
-        buildings = self.model.by_type("IfcBuilding")
-        if not buildings:
-            raise ReadError(f"{self.path.name}: the model has no IfcBuilding")
-        plans = [self._plan(b) for b in buildings]
-        extras = self._spaces_of_kind()
-        meshes = self._geometry(plans, extras, budget)
+        meshes = self._geometry(job)
         for plan in plans:
             self._building(plan, meshes)
         self._green_and_parking(extras, meshes)
@@ -173,7 +180,9 @@ class _IfcReader:
         for storey in storeys:
             contained = [e for e in eu.get_decomposition(storey) if e.Representation is not None]
             floor_slabs = [e for e in contained if e.is_a("IfcSlab") and _is_floor_slab(e)]
-            spaces = [e for e in contained if e.is_a("IfcSpace") and not _space_kind(e)]
+            # spaces belong to a storey by aggregation only (containment of a space is a schema error)
+            spaces = [e for e in contained if e.is_a("IfcSpace") and not _space_kind(e)
+                      and eu.get_aggregate(e) == storey]
             walls = [e for e in contained if e.is_a("IfcWall")]
             elements = [e for e in contained if e.is_a("IfcElement") and not any(e.is_a(c) for c in _NOT_BODY)]
             rows.append({"storey": storey, "elevation": world_z[storey.id()] - zero, "slabs": floor_slabs,
@@ -194,17 +203,19 @@ class _IfcReader:
                 out[kind].append(element)
         return out
 
-    def _geometry(self, plans, extras, budget):
-        from .ifc_geometry import DEFAULT_BUDGET, run_geometry
+    def _start_geometry(self, plans, extras, budget):
+        from .ifc_geometry import DEFAULT_BUDGET, GeometryJob
 
-        with_openings = {e.id() for p in plans for e in p["slabs"]}
-        others = {e.id() for p in plans for e in p["body"]} - with_openings
+        with_openings = {e.id() for p in plans for e in p["slabs"]}  # atria are not floor area
+        others = {e.id() for p in plans for e in p["body"]} - with_openings  # openings change no height
         others |= {e.id() for p in plans for r in p["storeys"] for e in r["spaces"]}
         others |= {e.id() for kind in extras.values() for e in kind}
         groups = [(sorted(with_openings), True), (sorted(others), False)]
+        return GeometryJob(self.path, groups, budget=budget or DEFAULT_BUDGET, threads=1)
+
+    def _geometry(self, job):
         try:
-            result = run_geometry(self.path, [g for g in groups if g[0]], budget=budget or DEFAULT_BUDGET,
-                                  threads=2)
+            result = job.result()
         except RuntimeError as exc:
             raise ReadError(f"{self.path.name}: the IFC geometry could not be read ({exc})") from None
         for element_id, why in sorted(result.failed.items()):
@@ -222,6 +233,18 @@ class _IfcReader:
         geoms = [plan_projection(*meshes[e.id()]) for e in elements if e.id() in meshes]
         return shapely.union_all(geoms) if geoms else shapely.Polygon()
 
+    @staticmethod
+    def _storey_walls(walls, floor_z: float, meshes) -> list:
+        """Walls that make a storey: rising from its floor (within 0.5 m) at least 2.20 m (not parapets)."""
+        out = []
+        for wall in walls:
+            if wall.id() not in meshes or not len(meshes[wall.id()][0]):
+                continue
+            z = meshes[wall.id()][0][:, 2]
+            if abs(z.min() - floor_z) <= WALL_BASE_SLACK and z.max() - z.min() >= STOREY_WALL_MIN:
+                out.append(wall)
+        return out
+
     def _section_outline(self, walls, z: float, meshes):
         """Outer boundary of the walls' section at height ``z`` (holes filled), or empty."""
         import trimesh.intersections
@@ -236,6 +259,8 @@ class _IfcReader:
             lines += [shapely.LineString(seg[:, :2]) for seg in mesh_segments]
         if not lines:
             return shapely.Polygon()
+        # triangles of neighbouring faces cut to points that differ in the last bits: snap before noding
+        lines = shapely.set_precision(lines, UNION_GRID)
         noded = shapely.get_parts(shapely.node(shapely.union_all(lines)))
         faces = shapely.get_parts(shapely.polygonize(noded))
         filled = [shapely.Polygon(f.exterior) for f in faces if f.area > 0]
@@ -252,8 +277,9 @@ class _IfcReader:
             plate = self._projection(row["slabs"], meshes)
             if plate.is_empty:
                 plate = self._projection(row["spaces"], meshes)
-            if plate.is_empty and row["walls"] and elevation >= ABOVE_GROUND_FROM:  # below: foundation walls
-                plate = self._section_outline(row["walls"], plan["zero"] + elevation + SECTION_HEIGHT, meshes)
+            if plate.is_empty and elevation >= ABOVE_GROUND_FROM:  # below ground: foundation walls
+                walls = self._storey_walls(row["walls"], plan["zero"] + elevation, meshes)
+                plate = self._section_outline(walls, plan["zero"] + elevation + SECTION_HEIGHT, meshes)
             is_floor = not plate.is_empty
             label = storey.Name or storey.GlobalId
             if not is_floor:

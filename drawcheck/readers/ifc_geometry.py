@@ -46,23 +46,44 @@ class GeometryResult:
     failed: dict[int, str] = field(default_factory=dict)  # id -> why
 
 
-def run_geometry(path: Path, groups: list[tuple[list[int], bool]], *, budget: float = DEFAULT_BUDGET,
-                 element_budget: float = ELEMENT_BUDGET, threads: int = 1) -> GeometryResult:
-    """Meshes of the elements in ``groups`` (ids, keep openings) of the IFC at ``path``."""
-    result = GeometryResult()
-    wanted = {i: openings for ids, openings in groups for i in ids}
-    if not wanted:
+class GeometryJob:
+    """Geometry of the elements in ``groups`` (ids, keep openings), started at once, awaited with :meth:`result`.
+
+    The fast child starts in the constructor, so the caller can do other work
+    (schema validation, property sets) on the other core meanwhile.
+    """
+
+    def __init__(self, path: Path, groups: list[tuple[list[int], bool]], *, budget: float = DEFAULT_BUDGET,
+                 element_budget: float = ELEMENT_BUDGET, threads: int = 1) -> None:
+        self.path = path
+        self.groups = [(list(ids), keep) for ids, keep in groups if ids]
+        self.budget = budget
+        self.element_budget = element_budget
+        self.wanted = {i: keep for ids, keep in self.groups for i in ids}
+        self._tmp = tempfile.TemporaryDirectory(prefix="drawcheck-ifc-")
+        self.work = Path(self._tmp.name)
+        self._fast = _start(path, self.work / "fast", self.groups, "iterator", threads) if self.wanted else None
+
+    def result(self) -> GeometryResult:
+        result = GeometryResult()
+        try:
+            if self._fast is not None:
+                _watch(self._fast, self.work / "fast", "iterator", self.budget, self.element_budget, result)
+                self._retry_one_by_one(result)
+        finally:
+            self._tmp.cleanup()
         return result
-    with tempfile.TemporaryDirectory(prefix="drawcheck-ifc-") as tmp:
-        work = Path(tmp)
-        _child(path, work / "fast", groups, "iterator", threads, budget, result, element_budget)
-        todo = [i for i in wanted if i not in result.meshes and i not in result.failed]
+
+    def _retry_one_by_one(self, result: GeometryResult) -> None:
+        """The element a crash or stall stops at is named and skipped; the others are read."""
+        todo = [i for i in self.wanted if i not in result.meshes and i not in result.failed]
         attempt = 0
-        while todo:  # one by one: the element a crash or stall stops at is named and skipped
+        while todo:
             attempt += 1
-            out = work / f"slow{attempt}"
-            retry = [([i for i in todo if wanted[i] == keep], keep) for keep in (True, False)]
-            stopped_at = _child(path, out, [g for g in retry if g[0]], "single", 1, None, result, element_budget)
+            out = self.work / f"slow{attempt}"
+            retry = [([i for i in todo if self.wanted[i] == keep], keep) for keep in (True, False)]
+            proc = _start(self.path, out, [g for g in retry if g[0]], "single", 1)
+            stopped_at = _watch(proc, out, "single", None, self.element_budget, result)
             if stopped_at is not None:
                 result.failed.setdefault(stopped_at[0], stopped_at[1])
             remaining = [i for i in todo if i not in result.meshes and i not in result.failed]
@@ -71,20 +92,30 @@ def run_geometry(path: Path, groups: list[tuple[list[int], bool]], *, budget: fl
                     result.failed[i] = "the geometry kernel produced no shape"
                 remaining = []
             todo = remaining
-    return result
 
 
-def _child(path: Path, out: Path, groups, mode: str, threads: int, budget: float | None,
-           result: GeometryResult, element_budget: float):
-    """Run one child; collect its meshes into ``result``. Returns (id, why) of an element it stopped at."""
+def run_geometry(path: Path, groups: list[tuple[list[int], bool]], *, budget: float = DEFAULT_BUDGET,
+                 element_budget: float = ELEMENT_BUDGET, threads: int = 1) -> GeometryResult:
+    """Meshes of the elements in ``groups`` (ids, keep openings) of the IFC at ``path``."""
+    return GeometryJob(path, groups, budget=budget, element_budget=element_budget, threads=threads).result()
+
+
+def _start(path: Path, out: Path, groups, mode: str, threads: int) -> subprocess.Popen:
     out.mkdir(parents=True)
     job = out / "job.json"
     job.write_text(json.dumps({"path": str(path), "groups": groups, "mode": mode, "threads": threads}))
     env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
     with open(out / "stderr.log", "wb") as err:  # a file, not a pipe: a chatty kernel must not block
-        proc = subprocess.Popen([sys.executable, "-m", "drawcheck.readers.ifc_geometry", str(job)],
+        return subprocess.Popen([sys.executable, "-m", "drawcheck.readers.ifc_geometry", str(job)],
                                 stdout=subprocess.DEVNULL, stderr=err, env=env)
-    # the child holds its own handle on stderr.log
+
+
+def _watch(proc: subprocess.Popen, out: Path, mode: str, budget: float | None, element_budget: float,
+           result: GeometryResult):
+    """Wait for a child, killing it when it stalls or overruns; collect its meshes into ``result``.
+
+    Returns (id, why) of the element a one-by-one child stopped at, else None.
+    """
     start = last_progress = time.monotonic()
     seen = 0
     stopped = None
