@@ -30,7 +30,7 @@ DEFAULT_BUDGET = 300.0
 ELEMENT_BUDGET = 30.0
 #: Test hook: "crash:ID" or "hang:ID" makes the child die or stall on that element (tests of the isolation).
 FAULT_ENV = "DRAWCHECK_TEST_IFC_FAULT"
-_POLL = 0.05
+_POLL = 0.01
 
 
 @dataclass
