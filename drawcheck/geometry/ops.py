@@ -146,3 +146,13 @@ def repaired_area(rings: Sequence[np.ndarray]) -> float:
     """Area after ``make_valid(method="structure")`` of the densified polygon, m²."""
     geom = to_shapely([rings])[0]
     return float(shapely.make_valid(geom, method="structure").area)
+
+
+def polygon_rings(polygon) -> list[np.ndarray]:
+    """A shapely Polygon as ring arrays (exterior first, then holes): (n, 3) x, y, bulge 0."""
+    return [_ring_array(polygon.exterior)] + [_ring_array(h) for h in polygon.interiors]
+
+
+def _ring_array(ring) -> np.ndarray:
+    xy = np.asarray(ring.coords)[:-1, :2]
+    return np.column_stack([xy, np.zeros(len(xy))])

@@ -181,7 +181,7 @@ def _repair_invalid(areas: list[AreaItem], note) -> None:
     """Replace self-intersecting outlines by their ``make_valid`` repair, saying so (in place)."""
     import shapely
 
-    from ..geometry.ops import to_shapely
+    from ..geometry.ops import polygon_rings, to_shapely
 
     if not areas:
         return
@@ -196,15 +196,10 @@ def _repair_invalid(areas: list[AreaItem], note) -> None:
                    if polys else "no area remains after make_valid; it is not counted")
         note("self-intersection", f"{item.dxftype} {item.handle} on layer {item.layer} is not a valid outline "
              f"({shapely.is_valid_reason(geom)}); {outcome}", handles=(item.handle,))
-        replaced[i] = [AreaItem(item.role, [_ring_of(p.exterior)] + [_ring_of(h) for h in p.interiors],
-                                item.handle, item.layer, item.dxftype, item.group) for p in polys]
+        replaced[i] = [AreaItem(item.role, polygon_rings(p), item.handle, item.layer, item.dxftype, item.group)
+                       for p in polys]
     if replaced:
         areas[:] = [x for i, a in enumerate(areas) for x in replaced.get(i, [a])]
-
-
-def _ring_of(ring) -> np.ndarray:
-    xy = np.asarray(ring.coords)[:-1, :2]
-    return np.column_stack([xy, np.zeros(len(xy))])
 
 
 # -- parts and labels ----------------------------------------------------------

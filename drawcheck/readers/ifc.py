@@ -22,6 +22,7 @@ import numpy as np
 import shapely
 
 from ..geometry.meshes import UNION_GRID, plan_projection
+from ..geometry.ops import polygon_rings
 from ..model import USE_NAMES, Area, Building, DeclaredValue, Part, Project, Source, Storey
 from .files import ReadError, check_readable
 
@@ -119,8 +120,7 @@ class _IfcReader:
         for poly in shapely.get_parts(geom):
             if poly.geom_type != "Polygon" or poly.is_empty or poly.area <= 0:
                 continue
-            rings = [_ring(poly.exterior)] + [_ring(h) for h in poly.interiors]
-            out.append(Area(rings, source))
+            out.append(Area(polygon_rings(poly), source))
         return out
 
     # -- reading --------------------------------------------------------------
@@ -420,11 +420,6 @@ def _use_of(text) -> str | None:
 
 def _num(value) -> float:
     return float(value)
-
-
-def _ring(ring) -> np.ndarray:
-    xy = np.asarray(ring.coords)[:-1, :2]
-    return np.column_stack([xy, np.zeros(len(xy))])
 
 
 def _trimesh(verts, faces):
