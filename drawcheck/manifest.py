@@ -167,6 +167,8 @@ _CONDITIONS: dict[str, _Cond] = {
     "parking_per_100m2": _Cond(float, "traffic"),
     "civil_defense_ratio": _Cond(float, "civil_defense", upper=1.0),
     "green_central_min": _Cond(float, "greening", upper=1.0),
+    "road_width": _Cond(float, "planning"),
+    "piecemeal_redevelopment": _Cond(bool, "greening"),
 }
 
 #: Schema of ``[conditions]``: key -> (Python type of the value, department
