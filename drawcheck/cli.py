@@ -122,6 +122,78 @@ def _emit(report, fmt: str) -> None:
     Console().print(render(report.data))
 
 
+rules_app = typer.Typer(no_args_is_help=True, help="The rules of the shipped packs (drawcheck/standards/*.toml).")
+app.add_typer(rules_app, name="rules")
+
+
+def _all_rules(packs: Optional[List[str]]):
+    from .rules.registry import load_checks
+    from .standards.packs import PackError, available_packs, load_packs
+
+    checks = load_checks()
+    try:
+        loaded = load_packs(_split(packs) or available_packs(), known_checks=checks)
+    except PackError as exc:
+        _die(str(exc))
+    return loaded, checks
+
+
+@rules_app.command("list")
+def rules_list(
+    packs: Optional[List[str]] = typer.Option(None, "--packs", help="Only these packs (comma-separated); default: all."),
+    format: str = typer.Option("text", "--format", "-f", help="text or json."),
+) -> None:
+    """List every rule: id, department, severity, confidence, clause, title."""
+    loaded, _ = _all_rules(packs)
+    if packs:
+        wanted = set(_split(packs))
+        loaded = [p for p in loaded if p.id in wanted or p.path.stem in wanted]
+    rows = [{"rule": r.id, "department": r.department, "severity": r.severity, "confidence": r.confidence,
+             "clause": r.clause, "title": r.title, "title_en": r.title_en} for p in loaded for r in p.rules]
+    if format == "json":
+        import json
+
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    if format != "text":
+        _die(f"--format must be text or json, not '{format}'")
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} rules", title_justify="left")
+    for col in ("rule", "department", "severity", "confidence", "title"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["rule"], r["department"], r["severity"], r["confidence"], r["title"])
+    Console().print(table)
+
+
+@rules_app.command("show")
+def rules_show(code: str = typer.Argument(..., help="A rule id, e.g. gb50016-2014:5.2.2.")) -> None:
+    """Everything about one rule: clause, severity, confidence, messages, parameters, what its check does."""
+    loaded, checks = _all_rules(None)
+    rule = next((r for p in loaded for r in p.rules if r.id == code), None)
+    if rule is None:
+        import difflib
+
+        near = difflib.get_close_matches(code, [r.id for p in loaded for r in p.rules], n=3)
+        _die(f"no rule '{code}'" + (f" (did you mean {', '.join(near)}?)" if near else "; see drawcheck rules list"))
+    pack = next(p for p in loaded if p.id == rule.pack)
+    lines = [f"{rule.id} — {rule.title}" + (f" / {rule.title_en}" if rule.title_en else ""),
+             f"pack:        {pack.id} v{pack.version} — {pack.title}" + (f" ({pack.standard})" if pack.standard else ""),
+             f"clause:      {rule.clause}", f"department:  {rule.department}", f"severity:    {rule.severity}",
+             f"confidence:  {rule.confidence}", f"message:     {rule.message}"]
+    if rule.message_en:
+        lines.append(f"message_en:  {rule.message_en}")
+    for name in rule.params:
+        lines.append(f"param {name} = {pack.params[name]!r}")
+    for key, value in rule.args.items():
+        lines.append(f"arg {key} = {value!r}")
+    doc = " ".join((checks[rule.check].__doc__ or "").split())
+    lines.append(f"check:       {rule.check}" + (f" — {doc}" if doc else ""))
+    typer.echo("\n".join(lines))
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -125,3 +125,18 @@ def test_console_script_matches_module():
     a = subprocess.run([str(exe), "check", str(RESIDENTIAL), "--format", "json"], capture_output=True)
     assert a.stdout == subprocess.run([sys.executable, "-m", "drawcheck", "check", str(RESIDENTIAL), "--format", "json"],
                                       capture_output=True).stdout
+
+
+def test_rules_list_and_show():
+    rows = json.loads(run("rules", "list", "--format", "json").stdout)
+    ids = [r["rule"] for r in rows]
+    assert "gb50016-2014:5.2.2" in ids and "conditions:far_max" in ids and len(ids) == len(set(ids))
+    only = json.loads(run("rules", "list", "--packs", "gb50016-2014", "--format", "json").stdout)
+    assert only and all(r["rule"].startswith("gb50016-2014:") for r in only)
+    shown = run("rules", "show", "gb50016-2014:5.2.2")
+    assert shown.returncode == 0
+    assert "表5.2.2" in shown.stdout and "secondary" in shown.stdout and "separation_table" in shown.stdout
+
+
+def test_rules_show_unknown_is_exit_2():
+    assert_one_line_error(run("rules", "show", "gb50016-2014:5.2.3"), "no rule 'gb50016-2014:5.2.3'")
