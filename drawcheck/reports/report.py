@@ -138,7 +138,7 @@ def _findings(results: Sequence[RuleResult]) -> list[dict]:
         rule = result.rule
         for f in result.findings:
             row = {
-                "rule": rule.id, "department": rule.department, "severity": f.severity or rule.severity,
+                "rule": rule.id, "pack": rule.pack, "department": rule.department, "severity": f.severity or rule.severity,
                 "confidence": rule.confidence, "clause": rule.clause, "title": rule.title,
                 "message": f.message, "subjects": list(f.subjects),
                 "location": _location(f.location),
