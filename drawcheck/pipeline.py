@@ -89,9 +89,10 @@ def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | 
         read_dxf(file, name, project, roles=roles, units=units, max_bytes=manifest.limits.max_bytes,
                  max_entities=manifest.limits.max_entities, max_vertices=manifest.limits.max_vertices)
     t1 = time.perf_counter()
-    indicators = compute_indicators(project, manifest.conditions)
+    indicators = compute_indicators(project, manifest.conditions, {p.id: p.params for p in loaded_packs})
     t2 = time.perf_counter()
-    ctx = RuleContext(project, indicators, manifest.conditions, manifest.claims)
+    ctx = RuleContext(project, indicators, manifest.conditions, manifest.claims,
+                      north_angle=manifest.north_angle)
     results = run_rules(loaded_packs, ctx)
     t3 = time.perf_counter()
     data = build_report(project, indicators, results, loaded_packs, timestamp=timestamp)

@@ -159,8 +159,11 @@ def test_condition_schema():
         "land_use", "far_max", "coverage_max", "height_max", "setback_min",
         "road_setback_min", "green_ratio_min", "parking_min", "basement_in_far",
         "shanghai_zone", "climate_zone", "city_size", "parking_per_household",
-        "parking_per_100m2", "civil_defense_ratio", "green_central_min",
+        "parking_per_100m2", "civil_defense_ratio", "green_central_min", "road_width",
+        "piecemeal_redevelopment",
     }
+    assert CONDITION_KEYS["road_width"] == (float, "planning")
+    assert CONDITION_KEYS["piecemeal_redevelopment"] == (bool, "greening")
     assert CONDITION_KEYS["far_max"] == (float, "planning")
     assert CONDITION_KEYS["green_ratio_min"] == (float, "greening")
     assert CONDITION_KEYS["parking_min"] == (int, "traffic")

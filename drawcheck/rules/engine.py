@@ -21,7 +21,7 @@ _LAST = "qa_internal_error"  # reads the errors of all the others
 
 @dataclass
 class RuleContext:
-    """What a check may read: the model, the indicators, the manifest's conditions and claims."""
+    """What a check may read: the model, the indicators, the manifest's conditions, claims and north angle."""
 
     project: Project
     indicators: Indicators
@@ -29,6 +29,7 @@ class RuleContext:
     claims: Sequence = ()
     packs: Mapping[str, Pack] = field(default_factory=dict)
     internal_errors: list[tuple[Rule, str]] = field(default_factory=list)
+    north_angle: float = 0.0  # manifest [site]: degrees from the drawing's +Y axis to true north, CCW positive
 
     def params(self, rule: Rule) -> Mapping[str, object]:
         """The (possibly overridden) params of the rule's pack."""
