@@ -1,32 +1,45 @@
-"""Project model -> indicators (report-json.md), each a value or None with its reason."""
+"""Project model -> indicators (report-json.md), each a value or None with its reason.
+
+GFA follows GB/T 50353-2013 3.0.1 (storeys below the full storey height count
+half): with the numbers of the ``gbt50353-2013`` pack when it is selected
+(its overrides included), else with that pack's shipped defaults, because
+the area standard defines 建筑面积 whether or not its rule is reported.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-
 from collections.abc import Mapping
+from functools import lru_cache
+
+import numpy as np
 
 from ..geometry.arrays import PolygonArrays
 from ..geometry.ops import AreaIndex, exact_union_area
 from ..model import Project
 from ..rounding import as_reported
 from . import distances
-from .buildings import building_figures
+from .buildings import AREA_PACK, StoreyRule, building_figures
 from .declared import declared_status
 from .distances import natural_key
 from .values import INDICATOR_UNITS, Indicator, Indicators
 
 
-def compute_indicators(project: Project, conditions: Mapping[str, object] | None = None) -> Indicators:
-    """Recompute every indicator of ``project`` (``conditions``: the manifest's, for basement_in_far)."""
+def compute_indicators(project: Project, conditions: Mapping[str, object] | None = None,
+                       pack_params: Mapping[str, Mapping[str, object]] | None = None) -> Indicators:
+    """Recompute every indicator of ``project``.
+
+    ``conditions``: the manifest's (for basement_in_far); ``pack_params``: the
+    selected packs' params by pack id (for the GB/T 50353 storey-height rule).
+    """
     conditions = conditions or {}
+    rule = StoreyRule.from_params((pack_params or {}).get(AREA_PACK) or _shipped_area_params())
     site, site_reason = _the_site(project)
     buildings = project.buildings + project.existing
     parts = [p for b in buildings for p in b.parts] + project.unlabelled_parts
     index = AreaIndex([p.area.rings for p in parts])  # every part measured once
     start = np.cumsum([0] + [len(b.parts) for b in buildings])
     figures = [building_figures(b, project.basements if b.kind != "existing" else [], index,
-                                range(start[k], start[k + 1])) for k, b in enumerate(buildings)]
+                                range(start[k], start[k + 1]), rule) for k, b in enumerate(buildings)]
     onsite = sorted((f for f in figures if f.kind != "existing"), key=lambda f: natural_key(f.id))
     existing = sorted((f for f in figures if f.kind == "existing"), key=lambda f: natural_key(f.id))
     values: dict[str, Indicator] = {}
@@ -84,6 +97,14 @@ def compute_indicators(project: Project, conditions: Mapping[str, object] | None
     result.part_pairs = distances.part_pairs(onsite, existing)
     result.spacing = distances.spacing(result.part_pairs)
     return result
+
+
+@lru_cache(maxsize=1)
+def _shipped_area_params() -> Mapping[str, object]:
+    """The shipped ``gbt50353-2013`` pack's default params (used when the pack is not selected)."""
+    from ..standards.packs import load_pack_file, pack_path
+
+    return load_pack_file(pack_path(AREA_PACK)).params
 
 
 def _the_site(project: Project):
