@@ -247,7 +247,7 @@ CASES += [
 
 # ===========================================================================
 # Red lines, roads and storey-class height caps (drawcheck/rules/planning.py):
-# gb50352-2019 4.3.1, shanghai-roads 第四十九/五十条, gb50180-2018 4.0.2/height.
+# gb50352-2019 4.3.1, shanghai-planning 第四十九/五十条, gb50180-2018 4.0.2/height.
 # Site 200 x 100 unless said; ROAD-REDLINE is an open polyline.
 # ===========================================================================
 def _redline_plan(packs, site=(0, 0, 200, 100), road=None, **conditions) -> Plan:
@@ -295,13 +295,13 @@ CASES += [
 ]
 
 
-# shanghai-roads: red line y = -10 along the site's south side (site 0..200 x 0..100), W = road_width.
-ROAD49, ROAD50 = "shanghai-roads:49", "shanghai-roads:50"
+# shanghai-planning 第四十九/五十条: red line y = -10 along the site's south side (site 0..200 x 0..100), W = road_width.
+ROAD49, ROAD50 = "shanghai-planning:49", "shanghai-planning:50"
 _SOUTH_ROAD = [(-50, -10), (250, -10)]
 
 
 def _road_plan(*buildings, road=_SOUTH_ROAD, **conditions) -> Plan:
-    p = _redline_plan(["shanghai-roads"], road=road, **conditions)
+    p = _redline_plan(["shanghai-planning"], road=road, **conditions)
     for label, rect, *at in buildings:
         p.building(label, *rect, at=at[0] if at else None)
     return p
