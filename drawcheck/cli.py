@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import warnings
 from pathlib import Path
 from typing import List, Optional
 
+import numpy as np
 import typer
 
 from . import __version__
@@ -192,6 +194,109 @@ def rules_show(code: str = typer.Argument(..., help="A rule id, e.g. gb50016-201
     doc = " ".join((checks[rule.check].__doc__ or "").split())
     lines.append(f"check:       {rule.check}" + (f" — {doc}" if doc else ""))
     typer.echo("\n".join(lines))
+
+
+#: Effective bands of the design days (GB 50180-2018 4.0.9), true solar time.
+DAY_BANDS = {"dongzhi": (9.0, 15.0), "dahan": (8.0, 16.0)}
+
+
+def _point(text: str) -> tuple[float, float, float]:
+    try:
+        x, y, z = (float(v) for v in text.split(","))
+    except ValueError:
+        _die(f"--at takes X,Y,Z in metres (drawing coordinates, Z above ±0.00), not '{text}'")
+    return x, y, z
+
+
+@app.command()
+def sunlight(
+    path: Path = typer.Argument(..., help="A drawing or a submission folder."),
+    at: Optional[List[str]] = typer.Option(None, "--at", help="X,Y,Z of a point to analyse (repeatable)."),
+    day: str = typer.Option("dongzhi", "--day", help="dongzhi (冬至日), dahan (大寒日) or YYYY-MM-DD."),
+    band: Optional[str] = typer.Option(None, "--band", help="HH:MM-HH:MM of true solar time (default: the day's band)."),
+    step: float = typer.Option(1.0, "--step", help="Time step, minutes."),
+    format: str = typer.Option("text", "--format", "-f", help="text or json."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write sunlight.json and sunlight.svg (the map) here."),
+) -> None:
+    """Sunlight (日照) of points (--at) or of every residential facade, with all buildings as obstacles."""
+    from .pipeline import InputError, prepare
+    from .sunlight.analysis import hhmm, lit_matrix, sun_samples, sunlit_hours
+    from .sunlight.scene import build_scene
+    from .sunlight.solar import design_day
+    from .sunlight.study import parse_hhmm, part_inputs, run_study
+
+    if format not in ("text", "json"):
+        _die(f"--format must be text or json, not '{format}'")
+    try:
+        date = design_day(day)
+    except Exception:
+        _die(f"--day must be dongzhi, dahan or YYYY-MM-DD, not '{day}'")
+    if band:
+        try:
+            start, end = (parse_hhmm(t) for t in band.split("-"))
+        except ValueError:
+            _die(f"--band must be HH:MM-HH:MM, not '{band}'")
+    else:
+        start, end = DAY_BANDS.get(day, (9.0, 15.0))
+    points = [_point(p) for p in at] if at else []
+    warnings.simplefilter("ignore", RuntimeWarning)
+    try:
+        prepared = prepare(path)
+    except InputError as exc:
+        _die(str(exc))
+    m, ind = prepared.manifest, prepared.indicators
+    if points:
+        parts = part_inputs(ind.buildings + ind.existing)
+        sun = sun_samples(m.latitude, m.longitude, date, start, end, step, m.north_angle)
+        lit = lit_matrix(build_scene([(p.rings, p.height) for p in parts]), np.asarray(points, dtype=float), sun)
+        rows = []
+        for point, row in zip(points, lit):
+            hours = sunlit_hours(row, sun, (start, end))
+            rows.append({"point": list(point), "sunlit_minutes": int(round(hours.cumulative)),
+                         "longest_continuous_minutes": int(round(hours.longest)),
+                         "intervals": [[hhmm(a), hhmm(b)] for a, b in hours.intervals]})
+        data = {"day": date.isoformat(), "band": [hhmm(start * 60), hhmm(end * 60)], "points": rows}
+        if format == "json":
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        else:
+            for r in rows:
+                typer.echo(f"{r['point']}: {r['sunlit_minutes']} min, longest {r['longest_continuous_minutes']} min, "
+                           + ", ".join(f"{a}-{b}" for a, b in r["intervals"]))
+        return
+    study = run_study(ind.buildings, ind.existing, prepared.project.windows, latitude=m.latitude,
+                      longitude=m.longitude, north_angle=m.north_angle, day=date, band_of=lambda f: (start, end),
+                      step=step)
+    table: dict[str, dict] = {}
+    for w in study.windows:
+        row = table.setdefault(w.building, {"windows": 0, "least_continuous_minutes": None, "least_sunlit_minutes": None})
+        row["windows"] += 1
+        for key, value in (("least_continuous_minutes", w.hours.longest), ("least_sunlit_minutes", w.hours.cumulative)):
+            row[key] = int(round(value)) if row[key] is None else min(row[key], int(round(value)))
+    data = {"day": date.isoformat(), "band": [hhmm(start * 60), hhmm(end * 60)], "points": len(study.points),
+            "buildings": table}
+    if out is not None:
+        from .geometry.arrays import PolygonArrays
+        from .sunlight.svg import sunlight_svg
+
+        out.mkdir(parents=True, exist_ok=True)
+        outlines = [(b.id, PolygonArrays.from_polygons([p.part.area.rings[:1]]).densified().xy)
+                    for b in ind.buildings + ind.existing for p in b.parts]
+        (out / "sunlight.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (out / "sunlight.svg").write_text(sunlight_svg(study, outlines, 60.0, f"{m.name} {date.isoformat()} "
+                                                        f"{hhmm(start * 60)}-{hhmm(end * 60)}"), encoding="utf-8")
+    if format == "json":
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"日照 sunlight {date.isoformat()} {hhmm(start * 60)}-{hhmm(end * 60)} (true solar time)",
+              title_justify="left")
+    for col in ("building", "windows", "least continuous min", "least cumulative min"):
+        t.add_column(col, justify="left" if col == "building" else "right")
+    for name, row in table.items():
+        t.add_row(name, str(row["windows"]), str(row["least_continuous_minutes"]), str(row["least_sunlit_minutes"]))
+    Console().print(t)
 
 
 def main() -> None:

@@ -48,22 +48,28 @@ def open_submission(path: Path | str) -> Manifest:
     return single_drawing_manifest(path)
 
 
-def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | None = None,
-          timestamp: str | None = None) -> Report:
-    """Check one submission and return its report.
+@dataclass
+class Prepared:
+    """A read submission: its manifest, selected packs, model and indicators (no rules run yet)."""
 
-    Raises ``ReadError``, ``ManifestError`` or ``PackError`` (see :data:`InputError`)
-    when the submission cannot be read at all.
+    manifest: Manifest
+    packs: list
+    project: Project
+    indicators: object
+    timings: dict[str, float] = field(default_factory=dict)  # s: parse, indicators
+
+
+def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str | None = None) -> Prepared:
+    """Read a submission and compute its indicators (the stages before the rules).
+
+    Raises ``ReadError``, ``ManifestError`` or ``PackError`` (see :data:`InputError`).
     """
     from .indicators.compute import compute_indicators
     from .readers.dxf import read_dxf
     from .readers.layers import LayerRoles
-    from .reports.report import build_report
-    from .rules.engine import RuleContext, run_rules
     from .rules.registry import load_checks
     from .standards.packs import load_packs
 
-    timings: dict[str, float] = {}
     t0 = time.perf_counter()
     manifest = open_submission(path)
     selected = list(packs) if packs else list(manifest.packs if manifest.packs is not None else DEFAULT_PACKS)
@@ -91,11 +97,26 @@ def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | 
     t1 = time.perf_counter()
     indicators = compute_indicators(project, manifest.conditions, {p.id: p.params for p in loaded_packs})
     t2 = time.perf_counter()
+    return Prepared(manifest, loaded_packs, project, indicators, {"parse": t1 - t0, "indicators": t2 - t1})
+
+
+def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | None = None,
+          timestamp: str | None = None) -> Report:
+    """Check one submission and return its report.
+
+    Raises ``ReadError``, ``ManifestError`` or ``PackError`` (see :data:`InputError`)
+    when the submission cannot be read at all.
+    """
+    from .reports.report import build_report
+    from .rules.engine import RuleContext, run_rules
+
+    prepared = prepare(path, packs=packs, units=units)
+    manifest, project, indicators = prepared.manifest, prepared.project, prepared.indicators
+    t2 = time.perf_counter()
     ctx = RuleContext(project, indicators, manifest.conditions, manifest.claims,
-                      north_angle=manifest.north_angle)
-    results = run_rules(loaded_packs, ctx)
+                      north_angle=manifest.north_angle, latitude=manifest.latitude, longitude=manifest.longitude)
+    results = run_rules(prepared.packs, ctx)
     t3 = time.perf_counter()
-    data = build_report(project, indicators, results, loaded_packs, timestamp=timestamp)
+    data = build_report(project, indicators, results, prepared.packs, timestamp=timestamp)
     t4 = time.perf_counter()
-    timings.update(parse=t1 - t0, indicators=t2 - t1, rules=t3 - t2, report=t4 - t3)
-    return Report(data, timings)
+    return Report(data, {**prepared.timings, "rules": t3 - t2, "report": t4 - t3})

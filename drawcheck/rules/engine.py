@@ -30,6 +30,8 @@ class RuleContext:
     packs: Mapping[str, Pack] = field(default_factory=dict)
     internal_errors: list[tuple[Rule, str]] = field(default_factory=list)
     north_angle: float = 0.0  # manifest [site]: degrees from the drawing's +Y axis to true north, CCW positive
+    latitude: float = 31.2333  # manifest [site], degrees (default: the Shanghai reference point)
+    longitude: float = 121.4667
 
     def params(self, rule: Rule) -> Mapping[str, object]:
         """The (possibly overridden) params of the rule's pack."""

@@ -23,7 +23,7 @@ def show(value, unit: str | None) -> str:
         return "—"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    if unit == "count" or (isinstance(value, int) and unit != "ratio"):
+    if unit in ("count", "min") or (isinstance(value, int) and unit != "ratio"):
         return str(int(value))
     if unit in ("m", "m2"):
         return f"{value:.2f}"

@@ -33,6 +33,6 @@ def check(name: str) -> Callable[[Callable], Callable]:
 
 def load_checks() -> dict[str, Callable]:
     """Import every module that registers checks and return the registry."""
-    from . import area, conditions, declared, fire, fire_access, greening, planning, qa, spacing  # noqa: F401  (registration)
+    from . import area, conditions, declared, fire, fire_access, greening, planning, qa, spacing, sunlight  # noqa: F401
 
     return CHECKS
