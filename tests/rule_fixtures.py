@@ -229,8 +229,9 @@ CASES += [
 from rule_fixtures_fire import CASES as _FIRE  # noqa: E402
 from rule_fixtures_greening import CASES as _GREENING  # noqa: E402
 from rule_fixtures_planning import CASES as _PLANNING  # noqa: E402
+from rule_fixtures_sunlight import CASES as _SUNLIGHT  # noqa: E402
 
-CASES += _FIRE + _PLANNING + _GREENING
+CASES += _FIRE + _PLANNING + _GREENING + _SUNLIGHT
 
 
 def write_all(out: Path) -> list[tuple[Case, Path]]:

@@ -75,6 +75,9 @@ def build_report(project: Project, indicators: Indicators, results: Sequence[Rul
     findings = _findings(results)
     report["findings"] = findings
     report["rules"] = [_rule_row(r, findings) for r in results]
+    sunlight = {r.rule.id: r.details for r in results if r.rule.check.startswith("sunlight") and r.details}
+    if sunlight:  # per rule: design day, test points and windows, per building failing and least minutes
+        report["sunlight"] = sunlight
     report["summary"] = _summary(findings)
     if timestamp:
         report["timestamp"] = timestamp

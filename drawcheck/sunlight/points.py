@@ -121,8 +121,8 @@ def _windows_by_edge(ring: np.ndarray, windows: Sequence[Line]) -> dict[int, lis
                 continue
             u = d / length
             t0, t1 = sorted((float((p0 - a) @ u), float((p1 - a) @ u)))
-            off0 = abs(float(np.cross(u, p0 - a)))
-            off1 = abs(float(np.cross(u, p1 - a)))
+            off0 = abs(float(u[0] * (p0 - a)[1] - u[1] * (p0 - a)[0]))  # distance off the edge's line
+            off1 = abs(float(u[0] * (p1 - a)[1] - u[1] * (p1 - a)[0]))
             if off0 > ON_FACADE or off1 > ON_FACADE or t1 < -ON_FACADE or t0 > length + ON_FACADE:
                 continue
             width = t1 - t0
