@@ -16,10 +16,29 @@ from . import __version__
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="drawcheck: recompute planning indicators from a permit submission and check them against rule packs.")
 
-#: Formats this version writes, and the file each goes to under --out.
-FORMATS = {"text": "report.txt", "json": "report.json"}
-#: Formats the report spec names that later versions will add.
-PLANNED_FORMATS = ("html", "sarif", "junit", "dxf")
+#: Formats, the file each goes to under --out, and its renderer "module:function" taking
+#: (report dict, submission folder) and returning text or bytes. Renderers read the report only.
+FORMATS = {
+    "text": ("report.txt", "drawcheck.reports.text:to_text"),
+    "json": ("report.json", "drawcheck.reports.report:to_json"),
+    "html": ("report.html", "drawcheck.reports.html:to_html"),
+    "sarif": ("report.sarif", "drawcheck.reports.sarif:to_sarif"),
+    "junit": ("report.junit.xml", "drawcheck.reports.junit:to_junit"),
+    "dxf": ("report.dxf", "drawcheck.reports.dxf_markup:to_dxf"),
+}
+
+
+def _renderer(fmt: str):
+    import importlib
+
+    module, _, name = FORMATS[fmt][1].partition(":")
+    try:
+        fn = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        _die(f"--format {fmt} is not available in drawcheck {__version__}")
+    if fmt in ("json", "text"):
+        return lambda report, root: fn(report)
+    return fn
 
 
 def _die(message: str) -> None:
@@ -56,10 +75,9 @@ def check(
     """Check a submission: exit 0 = no finding at or above --fail-on, 1 = findings, 2 = unreadable input."""
     formats = _split(format) or ["text"]
     for f in formats:
-        if f in PLANNED_FORMATS:
-            _die(f"--format {f} is not available in drawcheck {__version__} (available: {', '.join(FORMATS)})")
         if f not in FORMATS:
             _die(f"unknown --format '{f}' (available: {', '.join(FORMATS)})")
+    renderers = {f: _renderer(f) for f in dict.fromkeys(formats)}
     if fail_on not in ("error", "warning", "never"):
         _die(f"--fail-on must be error, warning or never, not '{fail_on}'")
     if units is not None and units not in ("mm", "cm", "m"):
@@ -90,38 +108,43 @@ def check(
         _die(f"internal error while checking {path}: {type(exc).__name__}: {exc} (please report this)")
 
     code = report.exit_code(fail_on)
+    root = path if path.is_dir() else path.parent
     if out is None:
-        _emit(report, formats[0])
+        _emit(report, formats[0], renderers[formats[0]], root)
     else:
         out.mkdir(parents=True, exist_ok=True)
         written = []
-        for f in dict.fromkeys(formats):
-            target = out / FORMATS[f]
-            target.write_text(_render(report, f), encoding="utf-8")
+        for f, render in renderers.items():
+            target = out / FORMATS[f][0]
+            try:
+                content = render(report.data, root)
+            except Exception as exc:  # a renderer must not turn a finished check into a traceback
+                _die(f"--format {f} could not be written: {type(exc).__name__}: {exc}")
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8")
             written.append(str(target))
         if "text" in formats:
-            _emit(report, "text")
+            _emit(report, "text", renderers["text"], root)
         typer.echo("wrote " + ", ".join(written), err="text" not in formats)
     raise typer.Exit(code)
 
 
-def _render(report, fmt: str) -> str:
-    if fmt == "json":
-        return report.to_json()
-    from .reports.text import to_text
+def _emit(report, fmt: str, render, root: Path) -> None:
+    """One format on stdout: the terminal tables for text, else the renderer's output."""
+    if fmt == "text":
+        from rich.console import Console
 
-    return to_text(report.data)
+        from .reports.text import render as rich_render
 
-
-def _emit(report, fmt: str) -> None:
-    if fmt == "json":
-        sys.stdout.write(report.to_json())
+        Console().print(rich_render(report.data))
         return
-    from rich.console import Console
-
-    from .reports.text import render
-
-    Console().print(render(report.data))
+    content = render(report.data, root)
+    if isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+    else:
+        sys.stdout.write(content)
 
 
 rules_app = typer.Typer(no_args_is_help=True, help="The rules of the shipped packs (drawcheck/standards/*.toml).")

@@ -142,6 +142,7 @@ class InputFile:
     sha256: str
     schema: str | None = None  # IFC schema (IFC2X3, IFC4, ...)
     ref_elevation: float | None = None  # IfcSite RefElevation, m above sea level (reported, never subtracted)
+    unit_m: float | None = None  # DXF: metres per drawing unit (to place markup back in the drawing)
 
 
 @dataclass(eq=False)

@@ -91,9 +91,9 @@ def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str 
             continue
         if file.suffix.lower() in (".ifc", ".ifczip"):
             raise ReadError(f"{spec.path}: not an IFC (STEP) file; .ifczip must be unzipped first")
-        project.inputs.append(InputFile(name, "dxf", sha256_of(file)))
-        read_dxf(file, name, project, roles=roles, units=units, max_bytes=manifest.limits.max_bytes,
-                 max_entities=manifest.limits.max_entities, max_vertices=manifest.limits.max_vertices)
+        unit_m = read_dxf(file, name, project, roles=roles, units=units, max_bytes=manifest.limits.max_bytes,
+                          max_entities=manifest.limits.max_entities, max_vertices=manifest.limits.max_vertices)
+        project.inputs.append(InputFile(name, "dxf", sha256_of(file), unit_m=unit_m))
     t1 = time.perf_counter()
     indicators = compute_indicators(project, manifest.conditions, {p.id: p.params for p in loaded_packs})
     t2 = time.perf_counter()

@@ -30,10 +30,11 @@ _KIND_OF_ROLE = {"building": "new", "retained": "retained", "existing": "existin
 
 def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles,
              units: str | None = None, max_bytes: int = 200_000_000,
-             max_entities: int = 2_000_000, max_vertices: int = 20_000_000) -> None:
+             max_entities: int = 2_000_000, max_vertices: int = 20_000_000) -> float:
     """Read the DXF at ``path`` into ``project`` (``input_name``: its relative name for sources).
 
-    Raises :class:`~drawcheck.readers.files.ReadError` when the file cannot be read at all.
+    Returns the metres per drawing unit. Raises :class:`~drawcheck.readers.files.ReadError`
+    when the file cannot be read at all.
     """
     from ezdxf.audit import AuditError
 
@@ -89,6 +90,7 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
              for t in walked.texts]
     _read_parts(project, by_role, texts, walked.attribs, src, note)
     _read_declared(project, [t for t in texts if t.role == "indicators"], src, note)
+    return factor
 
 
 # -- units -------------------------------------------------------------------

@@ -72,6 +72,7 @@ def build_report(project: Project, indicators: Indicators, results: Sequence[Rul
                     | ({"overlap_area": as_reported(s.overlap_area, "m2")} if s.overlap_area else {})
                     for s in indicators.spacing],
     }
+    report["plan"] = _plan(project, indicators)
     findings = _findings(results)
     report["findings"] = findings
     report["rules"] = [_rule_row(r, findings) for r in results]
@@ -86,10 +87,33 @@ def build_report(project: Project, indicators: Indicators, results: Sequence[Rul
 
 def _input(i) -> dict:
     row = {"path": i.path, "format": i.format, "sha256": i.sha256}
+    if i.unit_m is not None:
+        row["unit_m"] = i.unit_m  # metres per drawing unit: markup goes back into the drawing with it
     if i.format == "ifc":
         row["schema"] = i.schema
         row["ref_elevation"] = as_reported(i.ref_elevation, "m")
     return row
+
+
+def _rings(rings) -> list:
+    """Outline rings as coordinate lists (m, arcs densified), for renderers to draw the plan."""
+    from ..geometry.arrays import PolygonArrays
+
+    dense = PolygonArrays.from_polygons([rings]).densified()
+    return [[_pt(p) for p in dense.xy[dense.ring_offsets[r]:dense.ring_offsets[r + 1]]]
+            for r in range(len(dense.ring_offsets) - 1)]
+
+
+def _plan(project: Project, ind: Indicators) -> dict:
+    """What renderers draw: site, buildings (by part), neighbours, roads, green, parking sources (m)."""
+    return {
+        "site": [_rings(a.rings) for a in project.sites],
+        "buildings": [{"id": b.id, "kind": b.kind, "parts": [_rings(p.part.area.rings) for p in b.parts]}
+                      for b in list(ind.buildings) + list(ind.existing)],
+        "roads": [[_pt(p) for p in line.points] for line in project.road_redlines],
+        "green": [_rings(a.rings) for a in project.green + project.green_central],
+        "basements": [_rings(b.area.rings) for b in project.basements],
+    }
 
 
 def _pack(p: Pack) -> dict:
