@@ -516,6 +516,10 @@ def test_bad_arguments_refused():
         occluded(bvh, np.zeros((2, 3)), np.ones((3, 3)), direction_index=np.array([0, 3]))
     with pytest.raises(ValueError, match="directions must have shape"):
         occluded(bvh, np.zeros((2, 3)), np.ones((3, 3)))
+    with pytest.raises(ValueError, match="t_min"):
+        occluded(bvh, np.zeros((2, 3)), np.ones((2, 3)), t_min=-1.0)
+    with pytest.raises(ValueError, match="t_min"):
+        occluded_grid(bvh, np.zeros((2, 3)), np.ones((2, 3)), t_min=float("nan"))
     with pytest.raises(ValueError, match="t_max"):
         occluded(bvh, np.zeros((2, 3)), np.ones((2, 3)), t_max=np.array([1.0, np.nan]))
     assert occluded(bvh, np.zeros((0, 3)), np.ones((0, 3))).shape == (0,)
