@@ -25,6 +25,7 @@ FORMATS = {
     "sarif": ("report.sarif", "drawcheck.reports.sarif:to_sarif"),
     "junit": ("report.junit.xml", "drawcheck.reports.junit:to_junit"),
     "dxf": ("report.dxf", "drawcheck.reports.dxf_markup:to_dxf"),
+    "bcf": ("report.bcf", "drawcheck.reports.bcf:to_bcf"),
 }
 
 
@@ -320,6 +321,165 @@ def sunlight(
     for name, row in table.items():
         t.add_row(name, str(row["windows"]), str(row["least_continuous_minutes"]), str(row["least_sunlit_minutes"]))
     Console().print(t)
+
+
+# ---------------------------------------------------------------------------
+# review round-trip: notice, review, diff (logic in drawcheck/review/)
+
+
+def _write_or_print(content: str, out: Optional[Path]) -> None:
+    if out is None:
+        sys.stdout.write(content)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        _die(f"--out {out}: {exc.strerror or exc}")
+    typer.echo(f"wrote {out}", err=True)
+
+
+def _as_of(text: Optional[str]):
+    from datetime import date
+
+    from .review.decisions import parse_date
+
+    return parse_date(text, "--date") if text else date.today()
+
+
+@app.command()
+def notice(
+    report: Path = typer.Argument(..., help="A report.json (its review file REPORT.review.json is read if present)."),
+    format: str = typer.Option("md", "--format", "-f", help="md, html or json."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    review_file: Optional[Path] = typer.Option(None, "--review", help="Review file to use instead of REPORT.review.json."),
+    round: Optional[int] = typer.Option(None, "--round", help="Review round in the header (default: the review file's, else 1)."),
+    date: Optional[str] = typer.Option(None, "--date", help="Notice date and the day waivers are judged on (YYYY-MM-DD; default today)."),
+) -> None:
+    """The one-time notice (一次性告知书) to the applicant: what to change, de-duplicated, by department."""
+    from .review import ReviewError, load_report
+    from .review.decisions import load_review, review_path
+    from .review.notice import build_notice, to_html, to_json, to_markdown
+
+    renderers = {"md": to_markdown, "html": to_html, "json": to_json}
+    if format not in renderers:
+        _die(f"--format must be md, html or json, not '{format}'")
+    try:
+        today = _as_of(date)
+        data = load_report(report)
+        review = load_review(review_file or review_path(report), data, report)
+        content = renderers[format](build_notice(data, review, round=round, today=today))
+    except ReviewError as exc:
+        _die(str(exc))
+    _write_or_print(content, out)
+
+
+@app.command()
+def review(
+    report: Path = typer.Argument(..., help="A report.json; decisions go to REPORT.review.json beside it."),
+    department: Optional[str] = typer.Option(None, "--department", "-d", help="planning, fire, greening, traffic or civil_defense (qa findings: planning)."),
+    finding: Optional[str] = typer.Option(None, "--finding", help="Finding id of this report, e.g. F0003."),
+    fingerprint: Optional[str] = typer.Option(None, "--fingerprint", help="Finding fingerprint (or a unique prefix of 8+ characters)."),
+    decision: Optional[str] = typer.Option(None, "--decision", help="accept (must fix), reject (not valid) or waive."),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who decides."),
+    comment: Optional[str] = typer.Option(None, "--comment", help="Why."),
+    approver: Optional[str] = typer.Option(None, "--approver", help="Who approves a waiver (required for waive)."),
+    expires: Optional[str] = typer.Option(None, "--expires", help="Last day a waiver holds, YYYY-MM-DD (required for waive)."),
+    date: Optional[str] = typer.Option(None, "--date", help="Decision date, or the as-of date for --status (YYYY-MM-DD; default today)."),
+    status: bool = typer.Option(False, "--status", help="Print each department's status instead of recording a decision."),
+    format: str = typer.Option("text", "--format", "-f", help="Status as text or json."),
+) -> None:
+    """Record a reviewer's decision on a finding, or (--status) show every department's status."""
+    from .review import ReviewError, load_report
+    from .review.decisions import load_review, record, review_path, save_review
+    from .review.decisions import status as review_status
+
+    path = review_path(report)
+    try:
+        data = load_report(report)
+        reviewed = load_review(path, data, report)
+        today = _as_of(date)
+        if status:
+            if format not in ("text", "json"):
+                raise ReviewError(f"--format must be text or json, not '{format}'")
+            result = review_status(data, reviewed, today)
+        else:
+            missing = [name for name, value in (("--department", department), ("--decision", decision),
+                                                ("--reviewer", reviewer)) if not value]
+            if missing:
+                raise ReviewError(f"recording a decision needs {', '.join(missing)} (or use --status)")
+            entry = record(reviewed, data, department=department, decision=decision, reviewer=reviewer,
+                           finding=finding, fingerprint=fingerprint, comment=comment, approver=approver,
+                           expires=expires, decided=today)
+    except ReviewError as exc:
+        _die(str(exc))
+    if not status:
+        try:
+            save_review(path, reviewed)
+        except OSError as exc:
+            _die(f"{path}: {exc.strerror or exc}")
+        until = f" until {entry['expires']}" if entry["expires"] else ""
+        typer.echo(f"{entry['finding']} {entry['rule']}: {entry['department']} {entry['decision']}{until} "
+                   f"by {entry['reviewer']} -> {path}")
+        return
+    if format == "json":
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        return
+    cols = ("findings", "open", "accepted", "rejected", "waived", "expired")
+    lines = [f"{result['project']} — round {result['round']}, as of {result['as_of']}",
+             f"{'department':<14}" + "".join(f"{c:>9}" for c in cols) + f"{'signed off':>11}"]
+    for dept, c in result["departments"].items():
+        lines.append(f"{dept + ('+qa' if dept == 'planning' else ''):<14}" + "".join(f"{c[k]:>9}" for k in cols)
+                     + f"{'yes' if c['signed_off'] else 'no':>11}")
+    typer.echo("\n".join(lines))
+    typer.echo("findings = errors and warnings to decide (info needs no decision); open includes expired waivers; "
+               "signed = every finding has a decision in force")
+    if result["stale"]:
+        typer.echo(f"{len(result['stale'])} decision(s) for findings not in this report (kept in the review file)")
+
+
+@app.command()
+def diff(
+    old: Path = typer.Argument(..., help="The earlier round: a report.json, or a submission (folder/drawing) to check."),
+    new: Path = typer.Argument(..., help="The later round: a report.json, or a submission to check."),
+    format: str = typer.Option("text", "--format", "-f", help="text, json or html."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of stdout."),
+    review_file: Optional[Path] = typer.Option(None, "--review", help="OLD's review file (default: OLD.review.json if present)."),
+    carry_over: bool = typer.Option(False, "--carry-over", help="Write the carried decisions into NEW.review.json (NEW must be a report.json)."),
+    date: Optional[str] = typer.Option(None, "--date", help="Day carried waivers are judged on (YYYY-MM-DD; default today)."),
+) -> None:
+    """What changed between two rounds: indicators, findings fixed / open / new, decisions carried over."""
+    from .review import ReviewError
+    from .review.decisions import load_review, review_path, save_review
+    from .review.diff import carry_over as carry, diff_reports, load_or_check, old_review_of, to_html, to_json, to_text
+
+    renderers = {"text": to_text, "json": to_json, "html": to_html}
+    if format not in renderers:
+        _die(f"--format must be text, json or html, not '{format}'")
+    warnings.simplefilter("ignore", RuntimeWarning)
+    try:
+        today = _as_of(date)
+        if carry_over and not (new.is_file() and new.suffix.lower() == ".json"):
+            raise ReviewError("--carry-over needs NEW as a report.json (its review file is written beside it)")
+        old_report, old_file = load_or_check(old)
+        old_review = old_review_of(old_file, review_file)
+        new_report, new_file = load_or_check(new)
+        result = diff_reports(old_report, new_report, old_review, today=today, old_source=str(old), new_source=str(new))
+        if carry_over:
+            target = review_path(new_file)
+            existing = load_review(target) if target.exists() else None
+            new_review, added = carry(result, new_report, new_file, existing)
+    except ReviewError as exc:
+        _die(str(exc))
+    except KeyboardInterrupt:
+        _die("interrupted")
+    if carry_over:
+        try:
+            save_review(target, new_review)
+        except OSError as exc:
+            _die(f"{target}: {exc.strerror or exc}")
+        typer.echo(f"carried {added} decision(s) over -> {target}", err=True)
+    _write_or_print(renderers[format](result), out)
 
 
 def main() -> None:

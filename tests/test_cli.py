@@ -67,7 +67,7 @@ def test_repeatable_format_option(tmp_path):
 @pytest.mark.parametrize("args, fragment", [
     (("--format", "json,text"), "need --out"),
     (("--format", "yaml"), "unknown --format 'yaml'"),
-    (("--format", "html"), "not available"),
+    (("--format", "pdf"), "unknown --format 'pdf'"),
     (("--fail-on", "sometimes"), "--fail-on"),
     (("--units", "ft"), "--units"),
     (("--packs", "no-such-pack"), "unknown pack 'no-such-pack'"),

@@ -1,0 +1,224 @@
+"""Reviewers' decisions on findings: the review file beside a report, and each department's status.
+
+The review file is ``REPORT`` with the suffix ``.review.json``
+(``out/report.json`` -> ``out/report.review.json``)::
+
+    {"schema": "drawcheck/review@1",
+     "project": "某住宅地块",
+     "round": 1,
+     "report": {"path": "report.json", "inputs": [{"path": "site.dxf", "sha256": "..."}]},
+     "decisions": {
+       "<fingerprint>": {"finding": "F0001", "rule": "gb50016-2014:5.2.2", "department": "fire",
+                         "subjects": ["1#", "2#"], "decision": "accept", "reviewer": "王工",
+                         "comment": "", "approver": null, "expires": null,
+                         "decided": "2025-03-01", "round": 1}}}
+
+Decisions are keyed by the finding's fingerprint, so they survive the
+re-numbering of finding ids between rounds; ``finding`` is this round's id,
+for reading. Deciding a finding again replaces its entry and keeps the
+earlier one under ``history``. Entries carried over from an earlier round
+(:mod:`.diff`) also hold ``carried_over``: ``{"round": 1, "finding": "F0003"}``.
+
+Decisions:
+
+- ``accept``: the finding stands; the applicant must fix it.
+- ``reject``: the finding is not valid; it leaves the notice.
+- ``waive``: the finding stands but is not required this time. Needs an
+  approver other than the reviewer and an expiry date; from the day after
+  ``expires`` the waiver is void and the finding counts as open again.
+
+A department decides only its own findings; drawing-quality findings (``qa``)
+are decided by planning. A department is *signed off* when every error and
+warning finding it decides has a decision in force (accepted, rejected, or
+waived and not expired). Info findings need no decision.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from . import ReviewError, write_json
+
+SCHEMA = "drawcheck/review@1"
+DECISIONS = ("accept", "reject", "waive")
+#: Departments whose reviewers decide; ``qa`` findings go to :data:`DECIDED_BY`.
+REVIEW_DEPARTMENTS = ("planning", "fire", "greening", "traffic", "civil_defense")
+DECIDED_BY = {"qa": "planning"}
+#: States of a finding under review (``expired`` = a waiver past its date: open again).
+STATES = ("open", "accepted", "rejected", "waived", "expired")
+_STATE_OF = {"accept": "accepted", "reject": "rejected", "waive": "waived"}
+_TO_DECIDE = ("error", "warning")
+
+
+def review_path(report_path: Path | str) -> Path:
+    """The review file of a report: the same path with the suffix ``.review.json``."""
+    return Path(report_path).with_suffix(".review.json")
+
+
+def deciding_department(finding_department: str) -> str:
+    """The department whose reviewers decide findings of ``finding_department``."""
+    return DECIDED_BY.get(finding_department, finding_department)
+
+
+def parse_date(text: str, option: str) -> date:
+    """A ``YYYY-MM-DD`` date, or :class:`ReviewError` naming the option."""
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ReviewError(f"{option} must be a date YYYY-MM-DD, not '{text}'") from None
+
+
+def new_review(report: dict, report_file: Path | str | None = None, *, round: int = 1) -> dict:
+    """An empty review of ``report`` (no decisions yet)."""
+    return {"schema": SCHEMA, "project": report["project"]["name"], "round": round,
+            "report": {"path": Path(report_file).name if report_file else None,
+                       "inputs": [{"path": i["path"], "sha256": i["sha256"]} for i in report["project"]["inputs"]]},
+            "decisions": {}}
+
+
+def load_review(path: Path | str, report: dict | None = None, report_file: Path | str | None = None) -> dict:
+    """Read a review file; a missing file gives an empty review of ``report`` (if given).
+
+    Raises :class:`ReviewError` when the file is not a drawcheck review.
+    """
+    path = Path(path)
+    if not path.exists():
+        if report is None:
+            raise ReviewError(f"{path}: no such review file")
+        return new_review(report, report_file)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReviewError(f"{path}: not a readable review file ({type(exc).__name__})") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("decisions"), dict):
+        raise ReviewError(f"{path}: not a drawcheck review file (schema {SCHEMA} expected)")
+    return data
+
+
+def save_review(path: Path | str, review: dict) -> None:
+    """Write a review file (sorted keys, so it diffs cleanly under version control)."""
+    write_json(Path(path), review)
+
+
+def find_finding(report: dict, *, finding: str | None = None, fingerprint: str | None = None) -> dict:
+    """The finding with this id (``F0003``) or fingerprint (full, or a unique prefix of 8+ characters)."""
+    if (finding is None) == (fingerprint is None):
+        raise ReviewError("give exactly one of --finding ID or --fingerprint SHA")
+    findings = report["findings"]
+    if finding is not None:
+        hit = [f for f in findings if f["id"] == finding.strip().upper()]
+        if not hit:
+            raise ReviewError(f"no finding '{finding}' in the report (ids F0001..F{len(findings):04d})")
+        return hit[0]
+    fp = fingerprint.strip().lower()
+    hit = [f for f in findings if f["fingerprint"] == fp]
+    if not hit and len(fp) >= 8:
+        hit = [f for f in findings if f["fingerprint"].startswith(fp)]
+    if len(hit) > 1:
+        raise ReviewError(f"fingerprint '{fingerprint}' matches {len(hit)} findings; give more of it")
+    if not hit:
+        raise ReviewError(f"no finding with fingerprint '{fingerprint}' in the report")
+    return hit[0]
+
+
+def record(review: dict, report: dict, *, department: str, decision: str, reviewer: str,
+           finding: str | None = None, fingerprint: str | None = None, comment: str | None = None,
+           approver: str | None = None, expires: str | None = None, decided: date | None = None) -> dict:
+    """Record one decision in ``review`` (in place) and return its entry.
+
+    Raises :class:`ReviewError` for an unknown department, decision or
+    finding, a finding of another department, or a waiver without approver
+    and expiry (or with an expiry before the decision date).
+    """
+    if department not in REVIEW_DEPARTMENTS:
+        hint = " (qa findings are decided by planning)" if department == "qa" else ""
+        raise ReviewError(f"--department must be one of {', '.join(REVIEW_DEPARTMENTS)}, not '{department}'{hint}")
+    if decision not in DECISIONS:
+        raise ReviewError(f"--decision must be accept, reject or waive, not '{decision}'")
+    if not reviewer or not reviewer.strip():
+        raise ReviewError("--reviewer must name the reviewer")
+    target = find_finding(report, finding=finding, fingerprint=fingerprint)
+    owner = deciding_department(target["department"])
+    if owner != department:
+        raise ReviewError(f"{target['id']} ({target['rule']}) is a {target['department']} finding: "
+                          f"only {owner} may decide it, not {department}")
+    decided = decided or date.today()
+    if decision == "waive":
+        if not approver or not approver.strip() or not expires:
+            raise ReviewError("--decision waive needs --approver NAME and --expires YYYY-MM-DD")
+        if approver.strip() == reviewer.strip():
+            raise ReviewError("--approver must be someone other than the --reviewer")
+        until = parse_date(expires, "--expires")
+        if until < decided:
+            raise ReviewError(f"--expires {until.isoformat()} is before the decision date {decided.isoformat()}")
+        expires = until.isoformat()
+    elif approver or expires:
+        raise ReviewError("--approver and --expires belong to --decision waive only")
+    entry = {"finding": target["id"], "rule": target["rule"], "department": target["department"],
+             "subjects": list(target.get("subjects") or []), "decision": decision, "reviewer": reviewer.strip(),
+             "comment": (comment or "").strip(), "approver": approver.strip() if approver else None,
+             "expires": expires, "decided": decided.isoformat(), "round": int(review.get("round", 1))}
+    previous = review["decisions"].get(target["fingerprint"])
+    if previous is not None:
+        history = previous.pop("history", [])
+        entry["history"] = history + [previous]
+    review["decisions"][target["fingerprint"]] = entry
+    return entry
+
+
+def state_of(entry: dict | None, today: date) -> str:
+    """``open`` (no decision), ``accepted``, ``rejected``, ``waived`` or ``expired`` (waiver past its date) on ``today``."""
+    if entry is None:
+        return "open"
+    state = _STATE_OF.get(entry.get("decision"), "open")
+    if state == "waived":
+        expires = entry.get("expires")
+        if not expires or date.fromisoformat(expires) < today:
+            return "expired"
+    return state
+
+
+def in_force(state: str) -> bool:
+    """True for a decision that settles the finding (not open, not an expired waiver)."""
+    return state in ("accepted", "rejected", "waived")
+
+
+def status(report: dict, review: dict, today: date | None = None) -> dict:
+    """Per deciding department: counts of findings by state and whether it is signed off.
+
+    Returns ``{"as_of", "project", "round", "departments": {dept: {"findings",
+    "open", "accepted", "rejected", "waived", "expired", "info", "signed_off"}},
+    "findings": [{"id", "fingerprint", "rule", "department", "decided_by",
+    "severity", "state", ...}], "stale": [fingerprints decided but not in the report]}``.
+    ``findings`` counts the error and warning findings to decide; ``open``
+    includes ``expired``; info findings are counted apart and need no decision.
+    """
+    today = today or date.today()
+    decisions = review.get("decisions", {})
+    departments = {d: {"findings": 0, "open": 0, "accepted": 0, "rejected": 0, "waived": 0, "expired": 0, "info": 0}
+                   for d in REVIEW_DEPARTMENTS}
+    rows = []
+    for f in report["findings"]:
+        entry = decisions.get(f["fingerprint"])
+        state = state_of(entry, today)
+        dept = deciding_department(f["department"])
+        counts = departments.setdefault(dept, {k: 0 for k in departments["planning"]})
+        row = {"id": f["id"], "fingerprint": f["fingerprint"], "rule": f["rule"], "department": f["department"],
+               "decided_by": dept, "severity": f["severity"], "subjects": f.get("subjects", []), "state": state}
+        if entry is not None:
+            row.update({k: entry.get(k) for k in ("decision", "reviewer", "approver", "expires", "decided", "comment")})
+        rows.append(row)
+        if f["severity"] not in _TO_DECIDE:
+            counts["info"] += 1
+            continue
+        counts["findings"] += 1
+        counts["open" if state in ("open", "expired") else state] += 1
+        if state == "expired":
+            counts["expired"] += 1
+    for counts in departments.values():
+        counts["signed_off"] = counts["open"] == 0
+    known = {f["fingerprint"] for f in report["findings"]}
+    return {"as_of": today.isoformat(), "project": report["project"]["name"], "round": review.get("round", 1),
+            "departments": departments, "findings": rows, "stale": sorted(fp for fp in decisions if fp not in known)}
