@@ -1,0 +1,202 @@
+"""The report as one self-contained HTML page (inline CSS and SVG, no scripts, no network).
+
+A rendering of the JSON report and nothing more: the numbers, outcomes and
+outlines are the report's; this module only orders, groups and formats them.
+Text from the report is escaped (jinja2 autoescape; the plan SVG escapes its
+own text), and the same report gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from ..model import USE_NAMES
+from .plan_svg import format_quantity, plan_svg
+from .text import DEPARTMENTS, FIRE_CLASS_NAMES, INDICATOR_NAMES
+
+#: Findings of one rule shown per department section before "N more".
+MAX_PER_RULE = 50
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_NAMES = {"error": "错误 error", "warning": "警告 warning", "info": "提示 info"}
+OUTCOME_ORDER = {"failed": 0, "not_run": 1, "not_applicable": 2, "passed": 3}
+OUTCOME_NAMES = {"passed": "通过 passed", "failed": "不通过 failed", "not_applicable": "不适用 not applicable",
+                 "not_run": "未运行 not run"}
+STATUS_NAMES = {"ok": "一致 ok", "mismatch": "不符 mismatch", "unverified": "未核实 unverified"}
+CONFIDENCE_NAMES = {"verified": "verified", "secondary": "转引 secondary", "unverified": "未核实 unverified"}
+DEPARTMENT_SHORT = {"planning": "规划", "fire": "消防", "greening": "绿化", "traffic": "交通",
+                    "civil_defense": "人防", "qa": "图纸质检"}
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["quantity"] = format_quantity
+    return env
+
+
+def _dept_order(dept: str) -> tuple[int, str]:
+    keys = list(DEPARTMENTS)
+    return (keys.index(dept), "") if dept in keys else (len(keys), dept)
+
+
+def _indicators(report: dict) -> list[dict]:
+    known = list(INDICATOR_NAMES)
+    rows = []
+    items = report.get("indicators") or {}
+    for key in sorted(items, key=lambda k: (known.index(k), "") if k in known else (len(known), k)):
+        row = items[key]
+        unit = row.get("unit")
+        rows.append({
+            "key": key, "name": INDICATOR_NAMES.get(key, key), "unit": unit,
+            "value": None if row.get("value") is None else format_quantity(row["value"], unit),
+            "reason": row.get("reason", ""),
+            "declared": format_quantity(row["declared"], unit) if row.get("declared") is not None else "",
+            "status": row.get("status", ""), "status_name": STATUS_NAMES.get(row.get("status", ""), row.get("status", "")),
+        })
+    return rows
+
+
+def _buildings(report: dict) -> list[dict]:
+    rows = []
+    for kind, items in (("new", report.get("buildings") or []), ("existing", report.get("existing_buildings") or [])):
+        for b in items:
+            rating = b.get("fire_rating")
+            rows.append({
+                "id": b.get("id", ""), "kind": "现状 existing" if kind == "existing" else "新建 new",
+                "use": USE_NAMES.get(b.get("use"), b.get("use", "")),
+                "floors": f"{b.get('floors_above', '')}" + (f" / −{b['floors_below']}" if b.get("floors_below") else ""),
+                "height": format_quantity(b.get("height"), "m") + (" *" if b.get("height_assumed") else ""),
+                "footprint": format_quantity(b.get("footprint_area"), "m2"),
+                "gfa": format_quantity(b.get("gfa"), "m2"),
+                "fire_class": FIRE_CLASS_NAMES.get(b.get("fire_class"), b.get("fire_class", "")),
+                "fire_rating": "一二三四"[rating - 1] + "级" if isinstance(rating, int) and 1 <= rating <= 4
+                else str(rating if rating is not None else ""),
+                "parts": len(b.get("parts") or []),
+            })
+    return rows
+
+
+def _finding_row(f: dict) -> dict:
+    unit = f.get("unit")
+    extras = []
+    for key, label in (("declared_text", "申报 declared"), ("tolerance", "容差 tolerance")):
+        if f.get(key) not in (None, ""):
+            extras.append(f"{label}: {f[key]}")
+    return {
+        "id": f["id"], "severity": f.get("severity", ""),
+        "severity_name": SEVERITY_NAMES.get(f.get("severity", ""), f.get("severity", "")),
+        "rule": f.get("rule", ""), "clause": f.get("clause", ""), "title": f.get("title", ""),
+        "message": f.get("message", ""), "message_en": f.get("message_en", ""),
+        "measured": format_quantity(f["measured"], unit) if f.get("measured") is not None else "",
+        "required": format_quantity(f["required"], unit) if f.get("required") is not None else "",
+        "confidence": f.get("confidence", ""),
+        "confidence_name": CONFIDENCE_NAMES.get(f.get("confidence", ""), f.get("confidence", "")),
+        "subjects": ", ".join(str(s) for s in f.get("subjects") or []),
+        "located": bool(f.get("location")), "extras": extras,
+    }
+
+
+def _departments(report: dict) -> list[dict]:
+    """Per department with findings: its rules' groups, failures first, each cut at MAX_PER_RULE."""
+    by_dept: dict[str, dict[str, list[dict]]] = {}
+    for f in report.get("findings") or []:
+        by_dept.setdefault(f.get("department", ""), {}).setdefault(f.get("rule", ""), []).append(f)
+    out = []
+    for dept in sorted(by_dept, key=_dept_order):
+        groups = []
+        for rule, rows in by_dept[dept].items():
+            rows = sorted(rows, key=lambda f: (SEVERITY_ORDER.get(f.get("severity"), 9), f["id"]))
+            groups.append({"rule": rule, "title": rows[0].get("title", ""), "clause": rows[0].get("clause", ""),
+                           "title_en": rows[0].get("title_en", ""),
+                           "count": len(rows), "rows": [_finding_row(f) for f in rows[:MAX_PER_RULE]],
+                           "more": max(0, len(rows) - MAX_PER_RULE),
+                           "worst": SEVERITY_ORDER.get(rows[0].get("severity"), 9), "first": rows[0]["id"]})
+        groups.sort(key=lambda g: (g["worst"], g["first"]))
+        counts = (report.get("summary", {}).get("by_department") or {}).get(dept, {})
+        out.append({"key": dept, "name": DEPARTMENTS.get(dept, dept), "groups": groups,
+                    "errors": counts.get("errors", 0), "warnings": counts.get("warnings", 0),
+                    "infos": counts.get("infos", 0)})
+    return out
+
+
+def _summary(report: dict) -> dict:
+    s = report.get("summary") or {}
+    by = s.get("by_department") or {}
+    outcomes: dict[str, dict[str, int]] = {}
+    for r in report.get("rules") or []:
+        row = outcomes.setdefault(r.get("department", ""), dict.fromkeys(OUTCOME_ORDER, 0))
+        row[r.get("outcome", "")] = row.get(r.get("outcome", ""), 0) + 1
+    depts = sorted(set(DEPARTMENTS) | set(by) | set(outcomes), key=_dept_order)
+    rows = []
+    for d in depts:
+        c, o = by.get(d, {}), outcomes.get(d, {})
+        rows.append({"key": d, "name": DEPARTMENTS.get(d, d), "errors": c.get("errors", 0),
+                     "warnings": c.get("warnings", 0), "infos": c.get("infos", 0),
+                     "outcomes": {k: o.get(k, 0) for k in OUTCOME_ORDER}})
+    totals = {k: sum(r["outcomes"][k] for r in rows) for k in OUTCOME_ORDER}
+    return {"errors": s.get("errors", 0), "warnings": s.get("warnings", 0), "infos": s.get("infos", 0),
+            "departments": rows, "outcomes": totals}
+
+
+def _rules(report: dict) -> list[dict]:
+    rows = [{"rule": r.get("rule", ""), "department": r.get("department", ""),
+             "department_name": DEPARTMENT_SHORT.get(r.get("department", ""), r.get("department", "")),
+             "title": r.get("title", ""), "clause": r.get("clause", ""), "outcome": r.get("outcome", ""),
+             "outcome_name": OUTCOME_NAMES.get(r.get("outcome", ""), r.get("outcome", "")),
+             "findings": r.get("findings", 0), "reason": r.get("reason", ""),
+             "confidence": r.get("confidence", ""),
+             "confidence_name": CONFIDENCE_NAMES.get(r.get("confidence", ""), r.get("confidence", ""))}
+            for r in report.get("rules") or []]
+    rows.sort(key=lambda r: (_dept_order(r["department"]), OUTCOME_ORDER.get(r["outcome"], 9), r["rule"]))
+    return rows
+
+
+def _packs(report: dict) -> list[dict]:
+    rows = []
+    for p in report.get("packs") or []:
+        overrides = [{"name": k, "default": v.get("default") if isinstance(v, dict) else "",
+                      "value": v.get("value") if isinstance(v, dict) else v}
+                     for k, v in sorted((p.get("overrides") or {}).items())]
+        rows.append({"id": p.get("id", ""), "title": p.get("title", ""), "version": p.get("version", ""),
+                     "sha256": p.get("sha256", ""), "overrides": overrides})
+    return rows
+
+
+def _sunlight(report: dict) -> list[dict]:
+    out = []
+    for rule, d in sorted((report.get("sunlight") or {}).items()):
+        buildings = [{"id": k, "windows": v.get("windows", ""), "failing": v.get("failing", ""),
+                      "already_below": v.get("already_below", ""),
+                      "least": format_quantity(v.get("least_minutes"), "min")}
+                     for k, v in sorted((d.get("buildings") or {}).items())]
+        out.append({"rule": rule, "day": d.get("day", ""), "points": d.get("points", ""),
+                    "windows": d.get("windows", ""), "buildings": buildings})
+    return out
+
+
+def context(report: dict) -> dict:
+    """What the template shows, in display order (every value taken from the report)."""
+    departments = _departments(report)
+    shown = {row["id"] for d in departments for g in d["groups"] for row in g["rows"]}
+    findings = report.get("findings") or []
+    project = report.get("project") or {}
+    return {
+        "project": {"name": project.get("name", ""), "inputs": project.get("inputs") or []},
+        "tool": report.get("tool") or {}, "schema": report.get("schema", ""),
+        "timestamp": report.get("timestamp", ""),
+        "units": report.get("units") or {}, "packs": _packs(report), "summary": _summary(report),
+        "indicators": _indicators(report), "buildings": _buildings(report),
+        "plan_svg": Markup(plan_svg(report, link_ids=shown)),
+        "located": sum(1 for f in findings if f.get("location")), "unlocated": sum(1 for f in findings if not f.get("location")),
+        "departments": departments, "rules": _rules(report), "sunlight": _sunlight(report),
+        "outcome_names": OUTCOME_NAMES, "max_per_rule": MAX_PER_RULE,
+    }
+
+
+def to_html(report: dict, root: Path | None = None) -> str:
+    """One self-contained HTML page of ``report``; ``root`` (the submission folder) is not used."""
+    return _environment().get_template("report.html.j2").render(**context(report))
