@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	@rm -rf out
-	@$(PY) -m drawcheck check samples/residential --format text,json --out out; \
+	@$(PY) -m drawcheck check samples/residential --format text,json,html,sarif,junit,dxf --out out; \
 	 code=$$?; \
 	 if [ $$code -eq 2 ] || [ $$code -gt 2 ]; then echo "demo: drawcheck failed (exit $$code)"; exit 1; fi; \
 	 echo ""; \

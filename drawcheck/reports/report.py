@@ -196,6 +196,8 @@ def _rule_row(result: RuleResult, findings: list[dict]) -> dict:
     row = {"rule": rule.id, "department": rule.department, "outcome": result.outcome,
            "findings": sum(1 for f in findings if f["rule"] == rule.id), "clause": rule.clause,
            "severity": rule.severity, "confidence": rule.confidence, "title": rule.title}
+    if rule.title_en:
+        row["title_en"] = rule.title_en
     if result.reason:
         row["reason"] = result.reason
     if result.details:
