@@ -168,6 +168,9 @@ def _dxf_bytes(doc: Drawing, report: dict, stamps: dict) -> bytes:
         doc.header["$DWGCODEPAGE"] = tocodepage(doc.encoding)
 
     doc._update_metadata = fixed_metadata  # type: ignore[method-assign]  # instance-level, this copy only
+    if doc.dxfversion > "AC1009":  # ezdxf adds CLASSES in set order (hash seed): register them sorted first
+        for dxftype in sorted(doc.entitydb.dxf_types_in_use()):
+            doc.classes.add_class(dxftype)
     stream = io.StringIO()
     doc.write(stream)
     return doc.encode(stream.getvalue())
