@@ -72,6 +72,9 @@ def check(
     units: Optional[str] = typer.Option(None, "--units", help="Drawing units when $INSUNITS is unset: mm, cm, m."),
     packs: Optional[List[str]] = typer.Option(None, "--packs", help="Rule packs to apply instead of the manifest's (comma-separated)."),
     timestamp: bool = typer.Option(False, "--timestamp", help="Add the check time to the report (reports then differ run to run)."),
+    max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help="Refuse input files larger than this (default 200 MB, or the manifest's [limits])."),
+    max_entities: Optional[int] = typer.Option(None, "--max-entities", min=1, help="Refuse drawings with more entities (default 2,000,000)."),
+    max_vertices: Optional[int] = typer.Option(None, "--max-vertices", min=1, help="Refuse drawings with more vertices (default 20,000,000)."),
 ) -> None:
     """Check a submission: exit 0 = no finding at or above --fail-on, 1 = findings, 2 = unreadable input."""
     formats = _split(format) or ["text"]
@@ -100,7 +103,9 @@ def check(
 
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     try:
-        report = run_check(path, packs=_split(packs) or None, units=units, timestamp=stamp)
+        limits = {k: v for k, v in (("max_bytes", max_bytes), ("max_entities", max_entities),
+                                    ("max_vertices", max_vertices)) if v is not None}
+        report = run_check(path, packs=_split(packs) or None, units=units, timestamp=stamp, limits=limits)
     except InputError as exc:
         _die(str(exc))
     except KeyboardInterrupt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -59,7 +60,8 @@ class Prepared:
     timings: dict[str, float] = field(default_factory=dict)  # s: parse, indicators
 
 
-def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str | None = None) -> Prepared:
+def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str | None = None,
+            limits: dict | None = None) -> Prepared:
     """Read a submission and compute its indicators (the stages before the rules).
 
     Raises ``ReadError``, ``ManifestError`` or ``PackError`` (see :data:`InputError`).
@@ -72,6 +74,8 @@ def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str 
 
     t0 = time.perf_counter()
     manifest = open_submission(path)
+    if limits:  # command-line limits replace the manifest's (a permit system sets its own)
+        manifest = dataclasses.replace(manifest, limits=dataclasses.replace(manifest.limits, **limits))
     selected = list(packs) if packs else list(manifest.packs if manifest.packs is not None else DEFAULT_PACKS)
     loaded_packs = load_packs(selected, root=manifest.root, overrides=manifest.overrides, known_checks=load_checks())
     project = Project(name=manifest.name)
@@ -101,7 +105,7 @@ def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str 
 
 
 def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | None = None,
-          timestamp: str | None = None) -> Report:
+          timestamp: str | None = None, limits: dict | None = None) -> Report:
     """Check one submission and return its report.
 
     Raises ``ReadError``, ``ManifestError`` or ``PackError`` (see :data:`InputError`)
@@ -110,7 +114,7 @@ def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | 
     from .reports.report import build_report
     from .rules.engine import RuleContext, run_rules
 
-    prepared = prepare(path, packs=packs, units=units)
+    prepared = prepare(path, packs=packs, units=units, limits=limits)
     manifest, project, indicators = prepared.manifest, prepared.project, prepared.indicators
     t2 = time.perf_counter()
     ctx = RuleContext(project, indicators, manifest.conditions, manifest.claims,

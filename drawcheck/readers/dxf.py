@@ -17,7 +17,7 @@ from ..geometry.arcs import SAGITTA_TOLERANCE
 from ..model import DEFAULT_STOREY_HEIGHT, Area, Basement, Building, DeclaredValue, Line, Part, Project, Source
 from .dxf_entities import AreaItem, DxfWalker, TextItem
 from .dxf_load import load_dxf
-from .files import check_readable
+from .files import ReadError, check_readable
 from .layers import LayerRoles
 
 #: Site extents above this many drawing units are taken as millimetres when $INSUNITS is 0 (convention §1).
@@ -61,7 +61,10 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
     project.units_source = units_source if not project.units_source else f"{project.units_source}; {units_source}"
 
     walker = DxfWalker(doc, roles, note, SAGITTA_TOLERANCE / factor, max_entities, max_vertices)
-    walked = walker.walk()
+    try:
+        walked = walker.walk()
+    except ReadError as exc:
+        raise ReadError(f"{input_name}: {exc}") from None
 
     _note_walk_leftovers(walked, note)
     scale = np.array([factor, factor, 1.0])

@@ -183,14 +183,14 @@ class DxfWalker:
     def _count(self, n_vertices: int = 0) -> None:
         self.out.vertex_count += n_vertices
         if self.out.vertex_count > self.max_vertices:
-            raise ReadError(f"more than {self.max_vertices} vertices ([limits] max_vertices)")
+            raise ReadError(f"more than {self.max_vertices} vertices (limit: --max-vertices or [limits] max_vertices)")
 
     def _walk(self, entities: Iterable, aff: _Affine, parent_layer: str | None,
               top_handle: str | None, group: int | None, stack: tuple[str, ...], depth: int) -> None:
         for e in entities:
             self.out.entity_count += 1
             if self.out.entity_count > self.max_entities:
-                raise ReadError(f"more than {self.max_entities} entities ([limits] max_entities)")
+                raise ReadError(f"more than {self.max_entities} entities (limit: --max-entities or [limits] max_entities)")
             layer = e.dxf.get("layer", "0")
             if parent_layer is not None and layer == "0":
                 layer = parent_layer  # layer-0 content takes the INSERT's layer

@@ -65,4 +65,4 @@ def check_readable(path: Path, max_bytes: int) -> None:
         raise ReadError(f"{path}: not a file")
     size = path.stat().st_size
     if size > max_bytes:
-        raise ReadError(f"{path}: {size} bytes exceeds the limit of {max_bytes} bytes ([limits] max_bytes)")
+        raise ReadError(f"{path.name}: {size} bytes exceeds the limit of {max_bytes} bytes (--max-bytes or [limits] max_bytes)")
