@@ -442,6 +442,19 @@ def test_tree_invariants(rng):
     np.testing.assert_allclose(v0, tris[bvh.tri_index, 0], atol=1e-4)
 
 
+def test_build_stack_grows():
+    """The build's work stack starts small and grows: a 2-row start gives
+    the same tree as the default."""
+    tris = random_soup(np.random.default_rng(5), 3000)
+    lo, hi = tris.min(axis=1), tris.max(axis=1)
+    cent = 0.5 * (lo + hi)
+    args = (lo, hi, cent, 4, 8, 16, 1.0, 1.0)
+    small = caster._sah_build(*args, 2)
+    default = caster._sah_build(*args)
+    for a, b in zip(small, default):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_coincident_triangles_build_and_hit():
     """A thousand copies of one triangle: SAH cannot separate them; the build
     splits by count and the tree stays shallow."""
@@ -506,6 +519,12 @@ def test_non_finite_refused(bad):
 
 def test_bad_arguments_refused():
     bvh = build_bvh(np.array([[[0.0, 0, 1], [1, 0, 1], [0, 1, 1]]]))
+    with pytest.raises(ValueError, match="from their centre"):
+        build_bvh(np.array([[[0.0, 0, 0], [1, 0, 0], [0, 1, 0]], [[3e7, 0, 0], [3e7, 1, 0], [3e7, 0, 1]]]))
+    with pytest.raises(ValueError, match="scene centre"):
+        occluded(bvh, np.array([[0.0, 0.0, 2e7]]), np.ones((1, 3)))
+    with pytest.raises(ValueError, match="scene centre"):
+        occluded_grid(bvh, np.array([[-2e7, 0.0, 0.0]]), np.ones((1, 3)))
     with pytest.raises(ValueError, match="shape"):
         build_bvh(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="zero-length"):

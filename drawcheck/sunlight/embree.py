@@ -17,13 +17,12 @@ tolerant test on rays that graze an edge.
 
 from __future__ import annotations
 
-import math
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 
-from .bvh import _as_directions, _as_points, _check_finite, _per_ray
+from .bvh import MAX_EXTENT, _as_directions, _as_points, _check_finite, _per_ray
 
 __all__ = ["EmbreeBVH", "available", "build_bvh", "occluded", "occluded_grid"]
 
@@ -86,6 +85,8 @@ def build_bvh(triangles: np.ndarray) -> EmbreeBVH:
         return EmbreeBVH(None, np.zeros(3), 0, 0)
     flat = tri.reshape(-1, 3)
     origin = 0.5 * (flat.min(axis=0) + flat.max(axis=0))
+    if float(np.abs(tri - origin).max()) > MAX_EXTENT:
+        raise ValueError(f"triangles extend more than {MAX_EXTENT:g} m from their centre")
     scene = rtcore_scene.EmbreeScene()
     TriangleMesh(scene, np.ascontiguousarray((tri - origin).astype(np.float32)))
     # embreex commits (builds) lazily on the first query: do it now
@@ -135,7 +136,7 @@ def occluded(
     """Whether each ray hits any triangle at t in (t_min, t_max); arguments
     as :func:`drawcheck.sunlight.bvh.occluded`.  ``threads``: Python threads
     (default: numba's thread count)."""
-    org = _as_points("origins", origins)
+    org = _as_points("origins", origins, bvh.origin)
     dirs = _as_directions("directions", directions)
     m = org.shape[0]
     if direction_index is not None:
@@ -153,6 +154,8 @@ def occluded(
             f"got {dirs.shape}"
         )
     tmin = np.broadcast_to(_per_ray("t_min", t_min, m), (m,))
+    if (tmin < 0).any():
+        raise ValueError("t_min must be >= 0")
     tmax = np.broadcast_to(_per_ray("t_max", t_max, m), (m,))
     if m == 0 or bvh.scene is None:
         return np.zeros(m, dtype=np.bool_)
@@ -170,10 +173,10 @@ def occluded_grid(
     """(P, S) bool: point p shaded from sun s; arguments as
     :func:`drawcheck.sunlight.bvh.occluded_grid`.  The rays are made in
     batches of ~131k, not all at once."""
-    pts = _as_points("points", points)
+    pts = _as_points("points", points, bvh.origin)
     s32 = _as_directions("suns", suns)
-    if math.isnan(float(t_min)):
-        raise ValueError("t_min is NaN")
+    if not float(t_min) >= 0.0:
+        raise ValueError("t_min must be a number >= 0")
     p_n, s_n = pts.shape[0], s32.shape[0]
     out = np.zeros((p_n, s_n), dtype=np.bool_)
     if p_n == 0 or s_n == 0 or bvh.scene is None:
