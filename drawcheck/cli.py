@@ -8,7 +8,6 @@ import warnings
 from pathlib import Path
 from typing import List, Optional
 
-import numpy as np
 import typer
 
 from . import __version__
@@ -248,6 +247,8 @@ def sunlight(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write sunlight.json and sunlight.svg (the map) here."),
 ) -> None:
     """Sunlight (日照) of points (--at) or of every residential facade, with all buildings as obstacles."""
+    import numpy as np
+
     from .pipeline import InputError, prepare
     from .sunlight.analysis import hhmm, lit_matrix, sun_samples, sunlit_hours
     from .sunlight.scene import build_scene
@@ -485,6 +486,103 @@ def diff(
             _die(f"{target}: {exc.strerror or exc}")
         typer.echo(f"carried {added} decision(s) over -> {target}", err=True)
     _write_or_print(renderers[format](result), out)
+
+
+# ---------------------------------------------------------------------------
+# batch: many submissions, each in its own process (logic in drawcheck/batch/)
+
+
+@app.command()
+def batch(
+    sources: List[Path] = typer.Argument(..., help="Folders of submissions (each a drawing or a folder with drawcheck.toml), submissions, or list files (one path a line)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Write DIR/<submission>/report.json and DIR/summary.{json,csv,html} here (nowhere else)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Submissions checked at once on this machine (default: the number of cores)."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Run on the Dask cluster whose scheduler is at this address (tcp://HOST:8786) instead of locally."),
+    shared_path: bool = typer.Option(False, "--shared-path", help="With --dask: workers read the submissions from the same paths (shared file system) instead of receiving their bytes."),
+    timeout: float = typer.Option(300.0, "--timeout", min=0.1, help="Wall-time budget of one submission, seconds (then: status timeout)."),
+    memory_mb: int = typer.Option(4096, "--memory-mb", min=0, help="Memory (address space) budget of one submission, MB; 0 = none (POSIX only)."),
+    fail_on: str = typer.Option("error", "--fail-on", help="Exit 1 when a submission has a finding at or above: error, warning, never."),
+    units: Optional[str] = typer.Option(None, "--units", help="Drawing units when $INSUNITS is unset: mm, cm, m."),
+    packs: Optional[List[str]] = typer.Option(None, "--packs", help="Rule packs to apply instead of each manifest's (comma-separated)."),
+    max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help="Refuse input files larger than this."),
+    max_entities: Optional[int] = typer.Option(None, "--max-entities", min=1, help="Refuse drawings with more entities."),
+    max_vertices: Optional[int] = typer.Option(None, "--max-vertices", min=1, help="Refuse drawings with more vertices."),
+    force: bool = typer.Option(False, "--force", help="Check every submission again, even those whose inputs and packs are unchanged."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar (on stderr)."),
+) -> None:
+    """Check many submissions: exit 2 = a submission unreadable (or failed, timed out), 1 = findings at or above --fail-on, 0 = clean."""
+    if fail_on not in ("error", "warning", "never"):
+        _die(f"--fail-on must be error, warning or never, not '{fail_on}'")
+    if units is not None and units not in ("mm", "cm", "m"):
+        _die(f"--units must be mm, cm or m, not '{units}'")
+    if shared_path and dask is None:
+        _die("--shared-path needs --dask ADDRESS")
+    if dask is not None and jobs is not None:
+        _die("--jobs is for the local pool; with --dask the cluster's workers set the parallelism")
+
+    from rich.console import Console
+
+    from .batch.runner import BatchError, Options, kill_all, run_batch
+
+    if dask is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            _die("--dask needs dask.distributed: pip install 'drawcheck[dask]'")
+    limits = {k: v for k, v in (("max_bytes", max_bytes), ("max_entities", max_entities),
+                                ("max_vertices", max_vertices)) if v is not None}
+    options = Options(packs=tuple(_split(packs)) or None, units=units, limits=limits, timeout=timeout,
+                      memory_mb=memory_mb or None, fail_on=fail_on)
+    console = Console(stderr=True)
+    bar = None
+    if progress:
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.text import Text
+
+        class RateColumn(ProgressColumn):
+            def render(self, task):
+                return Text(f"{task.speed:.2f}/s" if task.speed else "-/s")
+
+        bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       RateColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console)
+    task = None
+
+    def on_start(total: int) -> None:
+        nonlocal task
+        if bar is not None:
+            bar.start()
+            task = bar.add_task("checking", total=total)
+
+    def on_row(row: dict) -> None:
+        if row["status"] in ("unreadable", "failed", "timeout"):
+            console.print(f"{row['name']}: {row['status']}: {row['error']}", markup=False, highlight=False,
+                          soft_wrap=True)
+        if bar is not None and task is not None:
+            bar.advance(task)
+
+    try:
+        result = run_batch(sources, out, options=options, jobs=jobs, dask=dask, shared_path=shared_path,
+                           force=force, on_start=on_start, on_row=on_row)
+    except BatchError as exc:
+        _die(str(exc))
+    except KeyboardInterrupt:
+        kill_all()
+        _die("interrupted")
+    except OSError as exc:
+        _die(f"{getattr(exc, 'filename', None) or out}: {exc.strerror or exc}")
+    finally:
+        if bar is not None:
+            bar.stop()
+    from .batch.summary import counts
+
+    parts = ", ".join(f"{n} {s}" for s, n in counts(result.rows).items() if n)
+    typer.echo(f"{len(result.rows)} submissions in {result.seconds:.1f} s: {parts or 'none'}; "
+               f"summary: {out / 'summary.html'} (exit {result.exit_code})")
+    if result.ignored:
+        typer.echo(f"ignored {len(result.ignored)} file(s) that are not drawings: "
+                   + ", ".join(result.ignored[:5]) + (" ..." if len(result.ignored) > 5 else ""), err=True)
+    raise typer.Exit(result.exit_code)
 
 
 def main() -> None:

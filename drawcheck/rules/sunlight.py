@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..sunlight.analysis import hhmm
-from ..sunlight.solar import design_day
-from ..sunlight.study import parse_hhmm, run_study
 from .findings import finding
 from .registry import NotApplicable, NotRun, check
 
@@ -28,6 +25,8 @@ def _facade_name(facing: float) -> str:
 
 
 def _study(ctx, rule, day, band_of, min_slice: float):
+    from ..sunlight.study import run_study  # numba kernels: loaded only when a sunlight rule runs
+
     ind = ctx.indicators
     if not any(b.use in RESIDENTIAL for b in ind.buildings + ind.existing):
         raise NotApplicable("no residential building on the site or among the neighbours")
@@ -39,6 +38,8 @@ def _study(ctx, rule, day, band_of, min_slice: float):
 
 def _judge(ctx, rule, study, required: float, measure: str, day_label: str):
     """Findings (worst window per building/floor/facade) and the per-building details."""
+    from ..sunlight.analysis import hhmm
+
     worst: dict[tuple, object] = {}
     summary = defaultdict(lambda: {"windows": 0, "failing": 0, "already_below": 0, "least_minutes": None})
     for w in study.windows:
@@ -76,6 +77,9 @@ def _judge(ctx, rule, study, required: float, measure: str, day_label: str):
 @check("sunlight_shanghai")
 def sunlight_shanghai(ctx, rule):
     """Every residential window: full-window continuous sunlight on 冬至日 in its facing's band, short slices dropped."""
+    from ..sunlight.solar import design_day
+    from ..sunlight.study import parse_hhmm
+
     params = ctx.params(rule)
     day = design_day(params["day"], int(params["base_year"]))
     bands = params["facing_bands"]  # rows: [max |facing| deg, east start, east end, west start, west end]
@@ -93,6 +97,9 @@ def sunlight_shanghai(ctx, rule):
 @check("sunlight_gb50180")
 def sunlight_gb50180(ctx, rule):
     """Every residential window: cumulative sunlight on the design day of the climate zone's row of Table 4.0.9."""
+    from ..sunlight.solar import design_day
+    from ..sunlight.study import parse_hhmm
+
     params = ctx.params(rule)
     zone = ctx.conditions.get("climate_zone")
     if zone is None:
