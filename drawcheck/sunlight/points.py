@@ -76,12 +76,7 @@ def facade_points(parts: Sequence[PartInput], north_angle: float = 0.0, windows:
         ring = np.asarray(shells[k].exterior.coords)[:-1]
         ccw = shells[k].exterior.is_ccw
         on_layer = _windows_by_edge(ring, windows)
-        for e in range(len(ring)):
-            a, b = ring[e], ring[(e + 1) % len(ring)]
-            d = b - a
-            length = float(np.hypot(*d))
-            if length < 1e-9:
-                continue
+        for e, a, d, length in _edges(ring):
             normal = np.array([d[1], -d[0]]) / length if ccw else np.array([-d[1], d[0]]) / length
             off_south = (bearing(normal[0], normal[1], north_angle) - 180.0 + 180.0) % 360.0 - 180.0
             if abs(off_south) > 90.0 + 1e-9:
@@ -108,17 +103,22 @@ def facade_points(parts: Sequence[PartInput], north_angle: float = 0.0, windows:
         part=np.array([r[8] for r in keep], dtype=np.int64), sampled=np.array([r[9] for r in keep], dtype=bool))
 
 
+def _edges(ring: np.ndarray):
+    """(index, start point, vector, length in m) of each non-degenerate edge of a closed ring."""
+    for e in range(len(ring)):
+        a = ring[e]
+        d = ring[(e + 1) % len(ring)] - a
+        length = float(np.hypot(*d))
+        if length >= 1e-9:
+            yield e, a, d, length
+
+
 def _windows_by_edge(ring: np.ndarray, windows: Sequence[Line]) -> dict[int, list[list[float]]]:
     """Window lines on the edges of ``ring``: edge -> list of point offsets along the edge (m) per window."""
     out: dict[int, list[list[float]]] = {}
     for line in windows:
         p0, p1 = line.points[0, :2], line.points[-1, :2]
-        for e in range(len(ring)):
-            a, b = ring[e], ring[(e + 1) % len(ring)]
-            d = b - a
-            length = float(np.hypot(*d))
-            if length < 1e-9:
-                continue
+        for e, a, d, length in _edges(ring):
             u = d / length
             t0, t1 = sorted((float((p0 - a) @ u), float((p1 - a) @ u)))
             off0 = abs(float(u[0] * (p0 - a)[1] - u[1] * (p0 - a)[0]))  # distance off the edge's line
