@@ -327,9 +327,13 @@ class _Validator:
             raise self.error(key, f"'{key}' cannot be resolved: {_show(raw)} ({exc})") from None
         if not inside:
             raise self.error(key, f"'{key}' resolves outside the submission folder (symbolic link): {_show(raw)}")
-        if not full.exists():
+        try:
+            exists, is_file = full.exists(), full.is_file()
+        except OSError as exc:  # a name too long for the file system, ...
+            raise self.error(key, f"'{key}' cannot be read: {_show(raw)} ({exc.strerror or exc})") from None
+        if not exists:
             raise self.error(key, f"'{key}': file not found: {_show(raw)}")
-        if not full.is_file():
+        if not is_file:
             raise self.error(key, f"'{key}' is not a file: {_show(raw)}")
         return norm
 
@@ -469,10 +473,20 @@ def _overrides(v: _Validator, value: object) -> Mapping[str, Mapping[str, object
 
 
 def _numeric_array(value: object) -> bool:
-    """A (nested) array of finite numbers, as pack tables are (e.g. GB 50016 Table 5.2.2)."""
-    if isinstance(value, list):
-        return bool(value) and all(_numeric_array(x) for x in value)
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A (nested) array of finite numbers, as pack tables are (e.g. GB 50016 Table 5.2.2).
+
+    Iterative: a hostile manifest may nest arrays as deep as the TOML parser allows.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            if not item:
+                return False
+            stack.extend(item)
+        elif isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
+            return False
+    return True
 
 
 def _limits(v: _Validator, value: object) -> Limits:
@@ -500,6 +514,8 @@ def _read_toml(file: Path) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(file, "", f"TOML syntax error: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise ManifestError(file, "", "TOML nested too deeply (arrays or inline tables)") from None
 
 
 def load_manifest(path: Path | str) -> Manifest:

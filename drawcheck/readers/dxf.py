@@ -15,7 +15,7 @@ import numpy as np
 
 from ..geometry.arcs import SAGITTA_TOLERANCE
 from ..model import DEFAULT_STOREY_HEIGHT, Area, Basement, Building, DeclaredValue, Line, Part, Project, Source
-from .dxf_entities import AreaItem, DxfWalker, TextItem
+from .dxf_entities import AreaItem, DxfWalker, TextItem, clean_text
 from .dxf_load import load_dxf
 from .files import ReadError, check_readable
 from .layers import LayerRoles
@@ -42,12 +42,14 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
     loaded = load_dxf(path)
     doc = loaded.doc
 
+    # Names and messages can carry bytes the code page could not decode (lone surrogates): shown as
+    # U+FFFD so that every report format can be written as UTF-8.
     def src(handle: str, layer: str = "") -> Source:
-        return Source(input_name, handle, layer)
+        return Source(input_name, clean_text(handle), clean_text(layer))
 
     def note(code: str, message: str, handles=(), severity=None, subjects=()) -> None:
-        project.note(code, f"{input_name}: {message}", sources=[src(h) for h in handles], severity=severity,
-                     subjects=subjects)
+        project.note(code, clean_text(f"{input_name}: {message}"), sources=[src(h) for h in handles],
+                     severity=severity, subjects=tuple(clean_text(s) for s in subjects))
 
     for message, handle, code, dxftype in loaded.repairs:
         note("dxf-repaired", f"ezdxf repaired: {message}", handles=(handle,) if handle else ())
@@ -56,6 +58,7 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
                  handles=(handle,) if handle else ())
     for message in dict.fromkeys(loaded.log):
         note("dxf-load", f"ezdxf: {message}")
+    _note_unknown_codepage(doc, note)
 
     factor, units_source = _units(doc, roles, units, note)
     project.units_source = units_source if not project.units_source else f"{project.units_source}; {units_source}"
@@ -101,7 +104,12 @@ def _units(doc, roles: LayerRoles, override: str | None, note) -> tuple[float, s
     """Metres per drawing unit and a sentence saying where it came from."""
     from ezdxf import units as ezunits
 
-    insunits = int(doc.header.get("$INSUNITS", 0) or 0)
+    raw = doc.header.get("$INSUNITS", 0) or 0
+    try:
+        insunits = int(raw)
+    except (TypeError, ValueError, OverflowError):  # a damaged header: read as unitless, and say so
+        note("dxf-load", f"$INSUNITS is '{raw}', not a unit code; read as 0 (unitless)")
+        insunits = 0
     if insunits:
         try:
             factor = ezunits.conversion_factor(insunits, ezunits.M)
@@ -320,7 +328,22 @@ def _read_declared(project: Project, texts: list[TextItem], src, note) -> None:
         project.declared[key] = DeclaredValue(key, d.value, d.text, tuple(src(h) for h in d.handles))
 
 
+def _note_unknown_codepage(doc, note) -> None:
+    """DXF before R2007 is written in ``$DWGCODEPAGE``; ezdxf decodes an unknown one as cp1252 without a word."""
+    from ezdxf.tools.codepage import codepage_to_encoding
+
+    if doc.dxfversion >= "AC1021":  # R2007 and later are UTF-8 whatever the header says
+        return
+    codepage = str(doc.header.get("$DWGCODEPAGE", "") or "").strip()
+    if codepage and not any(codepage.upper().endswith(k) for k in codepage_to_encoding):
+        note("undecodable-text", f"$DWGCODEPAGE '{codepage}' is not a known code page; text and layer names were "
+             f"decoded as {doc.encoding} and may be garbled (layer names then match no role)", severity="warning")
+
+
 def _note_walk_leftovers(walked, note) -> None:
+    for layer, count in sorted(walked.undecodable_layers.items()):
+        note("undecodable-text", f"layer name '{layer}' holds bytes that are not valid in the drawing's code page: "
+             f"its {count} entities match no layer role and were not read")
     for layer, count in sorted(walked.hidden.items()):
         note("hidden-layers", f"layer {layer} is off or frozen: {count} entities on it were not read", severity="info")
     for (layer, dxftype), handles in sorted(walked.ignored.items()):

@@ -69,11 +69,24 @@ class Walked:
     hidden: Counter = field(default_factory=Counter)  # layer -> entities skipped
     ignored: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     loose: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    undecodable_layers: Counter = field(default_factory=Counter)  # layer (cleaned) -> entities
     entity_count: int = 0
     vertex_count: int = 0
 
 
 Note = Callable[..., None]  # note(code, message, handles=(...), severity=None)
+
+
+def has_undecodable(text: str) -> bool:
+    """True when ``text`` holds bytes the drawing's code page could not decode (lone surrogates)."""
+    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+def clean_text(text: str) -> str:
+    """``text`` with every undecodable byte (a lone surrogate) shown as U+FFFD, so it can be written as UTF-8."""
+    if not has_undecodable(text):
+        return text
+    return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text)
 
 
 class _Affine:
@@ -136,11 +149,42 @@ def _apply(ring: np.ndarray, aff: _Affine, tolerance: float) -> np.ndarray:
 MAX_COORDINATE = 1e12
 
 
+#: Larger bulges (an arc within 4e-8 rad of a full circle) are not drawn by CAD; they overflow the arc arithmetic.
+MAX_BULGE = 1e8
+
+
 def _finite(arr: np.ndarray) -> bool:
-    """All values finite and, for points, x and y within :data:`MAX_COORDINATE`."""
+    """All values finite and, for points, x and y within :data:`MAX_COORDINATE`.
+
+    For (x, y, bulge) rows the arcs must stay in range too: a bulge beyond
+    :data:`MAX_BULGE`, or one whose arc reaches past the coordinate limit
+    (its extent is about chord x bulge / 2), is refused like a coordinate.
+    """
     if not np.isfinite(arr).all():
         return False
-    return arr.ndim != 2 or arr.shape[1] < 2 or bool((np.abs(arr[:, :2]) <= MAX_COORDINATE).all())
+    if arr.ndim != 2 or arr.shape[1] < 2:
+        return True
+    if not (np.abs(arr[:, :2]) <= MAX_COORDINATE).all():
+        return False
+    if arr.shape[1] < 3 or not np.any(arr[:, 2]):
+        return True
+    bulge = np.abs(arr[:, 2])
+    chord = np.hypot(*(np.roll(arr[:, :2], -1, axis=0) - arr[:, :2]).T)
+    return bool((bulge <= MAX_BULGE).all() and (bulge * chord <= MAX_COORDINATE).all())
+
+
+def _chords_needed(rows: np.ndarray, tolerance: float) -> float:
+    """About how many chords the arcs of (x, y, bulge) rows need at ``tolerance`` (rows already :func:`_finite`)."""
+    bulge = rows[:, 2]
+    arcs = bulge != 0
+    if not arcs.any():
+        return 0.0
+    d = np.roll(rows[:, :2], -1, axis=0) - rows[:, :2]
+    b = np.abs(bulge[arcs])
+    radius = np.hypot(d[arcs, 0], d[arcs, 1]) * (1.0 + b * b) / (4.0 * b)
+    sweep = 4.0 * np.arctan(b)
+    step = 4.0 * np.arcsin(np.sqrt(np.minimum(tolerance / (2.0 * np.maximum(radius, 1e-300)), 1.0)))
+    return float(np.sum(sweep / step))
 
 
 def _is_closed_by_coincidence(points: np.ndarray) -> bool:
@@ -191,19 +235,29 @@ class DxfWalker:
             self.out.entity_count += 1
             if self.out.entity_count > self.max_entities:
                 raise ReadError(f"more than {self.max_entities} entities (limit: --max-entities or [limits] max_entities)")
-            layer = e.dxf.get("layer", "0")
-            if parent_layer is not None and layer == "0":
-                layer = parent_layer  # layer-0 content takes the INSERT's layer
-            if layer.casefold() in self._hidden_layers:
-                self.out.hidden[layer] += 1
-                continue
-            handle = top_handle or e.dxf.get("handle", "?")
-            dxftype = e.dxftype()
-            if dxftype == "INSERT":
-                self._insert(e, aff, layer, handle, top_handle is None, group, stack, depth)
+            try:
+                layer = e.dxf.get("layer", "0")
+                if parent_layer is not None and layer == "0":
+                    layer = parent_layer  # layer-0 content takes the INSERT's layer
+                if layer.casefold() in self._hidden_layers:
+                    self.out.hidden[layer] += 1
+                    continue
+                handle = top_handle or e.dxf.get("handle", "?")
+                dxftype = e.dxftype()
+                if dxftype == "INSERT":
+                    self._insert(e, aff, layer, handle, top_handle is None, group, stack, depth)
+                    continue
+            except ReadError:
+                raise
+            except Exception as exc:  # an entity ezdxf kept but cannot describe (unknown type, damaged INSERT)
+                what = _describe(e, top_handle)
+                self.note("unreadable-entity", f"{what} could not be read ({type(exc).__name__}: {exc})",
+                          handles=(what.rpartition(" ")[2],))
                 continue
             role = self.roles.role_of(layer)
             if role is None:
+                if has_undecodable(layer):  # an undecodable layer name matches no role: say so, never drop silently
+                    self.out.undecodable_layers[clean_text(layer)] += 1
                 continue
             try:
                 self._entity(e, dxftype, role, aff, layer, handle, group)
@@ -241,7 +295,13 @@ class DxfWalker:
         if ins.attribs and role in PART_ROLES:
             self._groups += 1
             group = self._groups
-            tags = {a.dxf.get("tag", "").strip(): a.dxf.get("text", "") for a in ins.attribs}
+            tags = {}
+            for a in ins.attribs:
+                tag, value = a.dxf.get("tag", "").strip(), a.dxf.get("text", "")
+                if has_undecodable(tag) or has_undecodable(value):
+                    self.note("undecodable-text", f"ATTRIB {a.dxf.get('handle', '?')} of INSERT {handle} holds bytes that "
+                              "are not valid in the drawing's code page; they are shown as U+FFFD", handles=(handle,))
+                tags[clean_text(tag)] = clean_text(value)
             self.out.attribs[group] = (handle, tags)
         inserts = ins.multi_insert() if cells > 1 else (ins,)
         for cell in inserts:
@@ -285,6 +345,8 @@ class DxfWalker:
             self.note("invalid-coordinates", f"{dxftype} {handle} on layer {layer} has non-finite or out-of-range coordinates; skipped",
                       handles=(handle,))
             return
+        if not self._arcs_in_range(points, f"{dxftype} {handle} on layer {layer}", handle):
+            return
         if role in LINE_ROLES:
             self.out.lines.append(LineItem(role, points, closed, handle, layer))
             return
@@ -305,6 +367,14 @@ class DxfWalker:
                       handles=(handle,))
             return
         self._add_area(role, [points], handle, layer, dxftype, group)
+
+    def _arcs_in_range(self, rows: np.ndarray, what: str, handle: str) -> bool:
+        """False (with a finding) when the arcs are so large that densifying them would take minutes."""
+        if not (_finite(rows) and _chords_needed(rows, self.tolerance) <= MAX_CURVE_POINTS):
+            self.note("invalid-coordinates", f"{what} has arcs too large for a site plan (more than {MAX_CURVE_POINTS} "
+                      "chords at the flattening tolerance); skipped", handles=(handle,))
+            return False
+        return True
 
     def _add_area(self, role: str, rings: list[np.ndarray], handle: str, layer: str, dxftype: str,
                   group: int | None) -> None:
@@ -342,7 +412,7 @@ class DxfWalker:
         if dxftype == "ELLIPSE":
             span = (e.dxf.end_param - e.dxf.start_param) % (2 * math.pi)
             full = math.isclose(span, 0.0, abs_tol=1e-9) or math.isclose(span, 2 * math.pi, abs_tol=1e-9)
-            pts = self._flat(e.flattening(tol / max(aff.max_scale, 1e-300)))
+            pts = self._flat(_ellipse_flattening(e.construction_tool(), tol / max(aff.max_scale, 1e-300)))
             if full and len(pts) > 2 and np.allclose(pts[0, :2], pts[-1, :2]):
                 pts = pts[:-1]
             return _apply(pts, aff, tol), full
@@ -386,7 +456,13 @@ class DxfWalker:
                 self.note("invalid-coordinates", f"HATCH {handle} boundary path {i} has non-finite or out-of-range coordinates; skipped",
                           handles=(handle,))
                 continue
-            rings.append(_apply(local, full, self.tolerance))
+            if len(local) < 3 and not np.any(local[:, 2] != 0):  # two points and no arc enclose nothing
+                self.note("degenerate-outline", f"HATCH {handle} boundary path {i} has fewer than 3 vertices; skipped",
+                          handles=(handle,))
+                continue
+            ring = _apply(local, full, self.tolerance)
+            if self._arcs_in_range(ring, f"HATCH {handle} boundary path {i}", handle):
+                rings.append(ring)
         if not rings:
             self.note("degenerate-outline", f"HATCH {handle} on layer {layer} has no usable boundary path; skipped",
                       handles=(handle,))
@@ -420,7 +496,7 @@ class DxfWalker:
                 end = (cx + edge.radius * math.cos(end_angle), cy + edge.radius * math.sin(end_angle))
             elif name in ("EllipseEdge", "SplineEdge"):
                 tool = edge.construction_tool()
-                flat = _bspline_flattening(tool, self.tolerance) if name == "SplineEdge" else tool.flattening(self.tolerance)
+                flat = (_bspline_flattening if name == "SplineEdge" else _ellipse_flattening)(tool, self.tolerance)
                 pts = [(p[0], p[1]) for p in flat]
                 if name == "EllipseEdge" and not edge.ccw:
                     pts.reverse()
@@ -460,11 +536,49 @@ class DxfWalker:
         if not _finite(xy):
             self.note("invalid-coordinates", f"{dxftype} {handle} has non-finite or out-of-range coordinates; skipped", handles=(handle,))
             return
-        if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in text):
+        if has_undecodable(text):
             self.note("undecodable-text", f"{dxftype} {handle} on layer {layer} holds bytes that are not valid in the "
                       "drawing's code page; they are shown as U+FFFD", handles=(handle,))
-            text = "".join("\ufffd" if 0xDC80 <= ord(ch) <= 0xDCFF else ch for ch in text)
+            text = clean_text(text)
         self.out.texts.append(TextItem(role, text, float(xy[0]), float(xy[1]), height, handle, layer))
+
+
+def _describe(e, top_handle: str | None) -> str:
+    """``TYPE HANDLE`` of an entity, as far as a damaged one still tells."""
+    try:
+        dxftype = e.dxftype()
+    except Exception:
+        dxftype = type(e).__name__
+    try:
+        handle = top_handle or e.dxf.get("handle", "?")
+    except Exception:
+        handle = top_handle or "?"
+    return f"{dxftype} {handle}"
+
+
+#: Most points one curve may be flattened into (a site-plan curve needs thousands); beyond it the
+#: curve is refused as unreadable instead of running for minutes.
+MAX_CURVE_POINTS = 1_000_000
+#: What a flattening returns for a curve with non-finite or out-of-range defining points: the
+#: caller's coordinate check then skips it with an ``invalid-coordinates`` finding.
+_INVALID_CURVE = [(math.nan, math.nan, 0.0), (math.nan, math.nan, 0.0)]
+
+
+def _too_many_points() -> ValueError:
+    return ValueError(f"more than {MAX_CURVE_POINTS} points at the flattening tolerance")
+
+
+def _ellipse_flattening(tool, distance: float) -> list:
+    """``ConstructionEllipse.flattening`` for a sane ellipse; NaN points for a non-finite or absurd one."""
+    import itertools
+
+    if not (_finite(np.array([tuple(tool.center)[:2], tuple(tool.major_axis)[:2]], dtype=float))
+            and math.isfinite(tool.ratio) and math.isfinite(tool.start_param) and math.isfinite(tool.end_param)):
+        return _INVALID_CURVE
+    points = list(itertools.islice(tool.flattening(distance), MAX_CURVE_POINTS + 1))
+    if len(points) > MAX_CURVE_POINTS:
+        raise _too_many_points()
+    return points
 
 
 def _bspline_flattening(tool, distance: float) -> list:
@@ -476,7 +590,12 @@ def _bspline_flattening(tool, distance: float) -> list:
     """
     from ezdxf.math import distance_point_line_3d
 
+    control = np.array([tuple(p) for p in tool.control_points], dtype=float).reshape(-1, 3)
     knots = np.asarray(tool.knots(), dtype=float)
+    weights = np.asarray(tool.weights(), dtype=float)
+    if not (np.isfinite(control).all() and _finite(control[:, :2]) and np.isfinite(knots).all()
+            and np.isfinite(weights).all()):
+        return _INVALID_CURVE
     breaks = np.unique(knots[tool.degree:tool.count + 1])
     params = np.concatenate([np.linspace(a, b, 5)[:-1] for a, b in zip(breaks[:-1], breaks[1:])] + [breaks[-1:]])
     point = tool.evaluator.point
@@ -488,8 +607,10 @@ def _bspline_flattening(tool, distance: float) -> list:
             off = distance_point_line_3d(mid, start, end)
         except ZeroDivisionError:  # start == end
             off = 0.0
-        if off < distance or depth >= 24:
+        if not off >= distance or depth >= 24:  # NaN stops too
             out.append(end)
+            if len(out) > MAX_CURVE_POINTS:
+                raise _too_many_points()
             return
         subdivide(start, mid, t0, (t0 + t1) / 2, depth + 1)
         subdivide(mid, end, (t0 + t1) / 2, t1, depth + 1)

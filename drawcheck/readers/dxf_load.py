@@ -90,6 +90,7 @@ def load_dxf(path: Path) -> LoadedDxf:
 def _read(path: Path, kind: str, ezdxf, recover) -> LoadedDxf:
     try:
         doc = _readfile(path, kind, ezdxf)
+        auditor = doc.audit()  # the audit itself can fail on damage the plain read let through
     except Exception as exc:  # ezdxf raises DXFStructureError, ValueError, ... on damage
         if kind == "dxf-binary":  # recover cannot read binary DXF
             raise ReadError(f"{path.name}: damaged binary DXF ({_first_line(exc)})") from None
@@ -100,7 +101,6 @@ def _read(path: Path, kind: str, ezdxf, recover) -> LoadedDxf:
         loaded = LoadedDxf(doc, recovered=True)
         loaded.repairs.append((f"plain read failed ({_first_line(exc)}); read with ezdxf.recover", None, None, None))
     else:
-        auditor = doc.audit()
         loaded = LoadedDxf(doc)
     loaded.repairs.extend(_entry(f) for f in auditor.fixes)
     loaded.repairs.extend(_entry(e) for e in auditor.errors)
