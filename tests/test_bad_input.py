@@ -184,6 +184,7 @@ def test_damaged_public_files_report_in_every_format(tmp_path, name):
 
 
 # -- numbers that are not coordinates ------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("value", ["inf", "-inf", "1e400", "1e300", "-1e13"])
 def test_non_finite_or_absurd_vertex_skips_that_outline_only(tmp_path, value):
     # (NaN and 1e300 through the reader: test_dxf_reader.py::test_nan_coordinates, ::test_absurd_coordinates_...)
@@ -364,3 +365,22 @@ def test_undecodable_names_are_written_as_valid_utf8_in_every_format(tmp_path):
     for name in ("report.json", "report.html", "report.sarif", "report.junit.xml"):
         (out / name).read_bytes().decode("utf-8")  # strict
 
+
+
+def test_blocks_inserting_blocks_many_times_over_are_refused_before_the_walk(tmp_path):
+    """Found by fuzzing ("billion laughs"): 10 levels of 10 inserts each = 10^10 entities; walking took minutes."""
+    doc = new_doc()
+    msp = doc.modelspace()
+    add_site(msp, 100, 100)
+    add_poly(doc.blocks.new("L0"), rect(0, 0, 1, 1), "0")
+    for level in range(1, 11):
+        block = doc.blocks.new(f"L{level}")
+        for k in range(10):
+            block.add_blockref(f"L{level - 1}", (k, 0))
+    msp.add_blockref("L10", (0, 0), dxfattribs={"layer": GREEN})
+    path = save(doc, tmp_path)
+    before = tree(tmp_path)
+    start = time.monotonic()
+    refused(run(path), "site.dxf: more than 2000000 entities once blocks are expanded", "--max-entities")
+    assert time.monotonic() - start < 20
+    assert tree(tmp_path) == before

@@ -256,3 +256,20 @@ def test_ifc_is_held_to_max_bytes(tmp_path):
                    strict=False)
 def test_invalid_limit_option_is_one_line(submission):
     refused(run(submission, "--max-bytes", "0"), "--max-bytes")
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("[" * 3000 + "]" * 3000, "TOML nested too deeply"),  # found by fuzzing: RecursionError in the TOML parser
+    ("[" * 450 + '"a"' + "]" * 450, "'overrides.p.x' must be a number, string, boolean or array"),  # and the validator
+])
+def test_deeply_nested_manifest_values_are_a_manifest_error(tmp_path, submission, value, fragment):
+    manifest(submission, f'[project]\ninputs = ["site.dxf"]\n[overrides.p]\nx = {value}\n')
+    before = tree(tmp_path)
+    refused(run(submission), "drawcheck.toml: ", fragment)
+    assert tree(tmp_path) == before
+
+
+def test_input_name_too_long_for_the_file_system_is_a_manifest_error(tmp_path, submission):
+    """Found by fuzzing: ENAMETOOLONG escaped the manifest check as an OSError."""
+    manifest(submission, f'[project]\ninputs = ["{"a" * 300}.dxf"]\n')
+    refused(run(submission), "'project.inputs[0]' cannot be read", "File name too long")

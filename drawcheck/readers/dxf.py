@@ -133,7 +133,7 @@ def _units(doc, roles: LayerRoles, override: str | None, note) -> tuple[float, s
 def _site_extent(doc, roles: LayerRoles) -> float:
     from ezdxf import bbox
 
-    site = [e for e in doc.modelspace() if roles.role_of(e.dxf.get("layer", "0")) == "site"]
+    site = [e for e in doc.modelspace() if roles.role_of(_layer_of(e)) == "site"]
     if not site:
         site = list(doc.modelspace())
     try:
@@ -143,6 +143,14 @@ def _site_extent(doc, roles: LayerRoles) -> float:
     if not box.has_data:
         return 0.0
     return float(max(box.size.x, box.size.y))
+
+
+def _layer_of(entity) -> str:
+    """The entity's layer; "" for one ezdxf keeps without a layer attribute (unknown types)."""
+    try:
+        return entity.dxf.get("layer", "0")
+    except Exception:
+        return ""
 
 
 # -- areas -------------------------------------------------------------------

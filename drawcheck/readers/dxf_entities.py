@@ -201,7 +201,16 @@ class DxfWalker:
                  max_entities: int, max_vertices: int) -> None:
         self.doc = doc
         self.roles = roles
-        self.note = note
+        seen: set = set()
+
+        def note_once(code: str, message: str, handles=(), **kw) -> None:
+            # content of a block inserted many times repeats the same note word for word: say it once
+            key = (code, message, tuple(handles))
+            if key not in seen:
+                seen.add(key)
+                note(code, message, handles=handles, **kw)
+
+        self.note = note_once
         self.tolerance = tolerance  # drawing units, for densifying arcs/curves
         self.max_entities = max_entities
         self.max_vertices = max_vertices
@@ -221,8 +230,53 @@ class DxfWalker:
 
     # -- traversal -------------------------------------------------------
     def walk(self) -> Walked:
+        if self._expanded(self.doc.modelspace(), None, (), 0, {})[0] > self.max_entities:
+            # blocks inserting blocks many times over ("billion laughs"): refuse before walking for minutes
+            raise ReadError(f"more than {self.max_entities} entities once blocks are expanded "
+                            "(limit: --max-entities or [limits] max_entities)")
         self._walk(self.doc.modelspace(), _Affine.identity(), None, None, None, (), 0)
         return self.out
+
+    def _expanded(self, entities: Iterable, parent_layer: str | None, stack: tuple[str, ...], depth: int,
+                  memo: dict) -> tuple[int, bool]:
+        """(entities the walk would visit, whether a block cycle was cut on the way), without walking.
+
+        Mirrors :meth:`_walk` and :meth:`_insert`: hidden layers, parking inserts, missing blocks,
+        xrefs, cycles and the depth limit stop the descent. Stops counting past ``max_entities``.
+        """
+        total, cut = 0, False
+        for e in entities:
+            total += 1
+            if total > self.max_entities:
+                break
+            try:
+                if e.dxftype() != "INSERT":
+                    continue
+                layer = e.dxf.get("layer", "0")
+                if parent_layer is not None and layer == "0":
+                    layer = parent_layer
+                name = e.dxf.get("name", "")
+                if name in stack:
+                    cut = True
+                    continue
+                if (layer.casefold() in self._hidden_layers or depth >= MAX_BLOCK_DEPTH
+                        or self.roles.role_of(layer) == "parking"):
+                    continue
+                block = self.doc.blocks.get(name)
+                if block is None or (block.block is not None and block.block.is_xref):
+                    continue
+                key = (name, layer, depth)
+                if key in memo:
+                    inner = memo[key]
+                else:
+                    inner, inner_cut = self._expanded(block, layer, stack + (name,), depth + 1, memo)
+                    cut = cut or inner_cut
+                    if not inner_cut:  # a count cut short by a cycle depends on the path: not reused
+                        memo[key] = inner
+                total += max(int(e.mcount), 1) * inner
+            except Exception:  # the walk names damaged entities; here they count as one
+                continue
+        return total, cut
 
     def _count(self, n_vertices: int = 0) -> None:
         self.out.vertex_count += n_vertices
