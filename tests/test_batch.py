@@ -234,7 +234,7 @@ def test_local_cluster_gives_identical_reports(good, tmp_path):
         (shutil.copytree if src.is_dir() else shutil.copy)(src, subs / src.name)
     local = tmp_path / "local"
     assert batch(subs, "--out", local, "--jobs", "2").returncode == 2
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=40) as cluster:
         for mode in ([], ["--shared-path"]):
             out = tmp_path / ("dask" + "".join(mode))
