@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -48,7 +47,8 @@ def main(argv=None) -> int:
     if args.replay:
         return harness.replay(args.replay)
     if args.engine == "atheris":
-        return harness.atheris(args.minutes, [bytes(s) for s in gen_dxf.seed_documents()])
+        return harness.atheris(args.minutes, gen_dxf.seed_documents,
+                               ("ezdxf", "drawcheck.readers.dxf", "drawcheck.readers.dxf_entities", "drawcheck.pipeline"))
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")
     return harness.run(args.minutes, seed, gen_dxf.dxf_input)
 

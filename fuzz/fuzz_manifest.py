@@ -48,7 +48,7 @@ def main(argv=None) -> int:
     if args.replay:
         code = harness.replay(args.replay)
     elif args.engine == "atheris":
-        code = harness.atheris(args.minutes, [gen_manifest.VALID.encode("utf-8")])
+        code = harness.atheris(args.minutes, [gen_manifest.VALID.encode("utf-8")], ("drawcheck.manifest",))
     else:
         seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")
         code = harness.run(args.minutes, seed, gen_manifest.manifest_input)

@@ -77,30 +77,33 @@ class Harness:
                     print(f"  {k} inputs, {self.outcomes['failed']} failed", flush=True)
         return self.summary(time.monotonic() - start)
 
-    def atheris(self, minutes: float, seeds: list[bytes]) -> int:
-        """Coverage-guided with atheris (libFuzzer); stops itself after ``minutes``."""
+    def atheris(self, minutes: float, seeds, modules: tuple[str, ...]) -> int:
+        """Coverage-guided with atheris (libFuzzer) over ``modules`` (instrumented); stops itself after ``minutes``."""
         try:
             import atheris
         except ImportError:
             print("atheris is not installed: pip install atheris, or use --engine random", file=sys.stderr)
             return 2
+        import importlib
+
+        with atheris.instrument_imports():
+            for module in modules:
+                importlib.import_module(module)
         corpus = Path(tempfile.mkdtemp(prefix=f"drawcheck-fuzz-{self.name}-corpus-"))
-        for i, s in enumerate(seeds):
+        for i, s in enumerate(seeds() if callable(seeds) else seeds):  # a callable: built after instrumenting
             (corpus / f"seed{i}").write_bytes(s)
         folder = Path(tempfile.mkdtemp(prefix=f"drawcheck-fuzz-{self.name}-"))
-        start = time.monotonic()
-        end = start + minutes * 60
+        clock: list[float] = []  # the budget starts with the first input, after instrumenting
 
         def test_one(data: bytes) -> None:
+            if not clock:
+                clock.append(time.monotonic())
             self.one(data, folder)
-            if time.monotonic() > end:
-                code = self.summary(time.monotonic() - start)
+            if time.monotonic() > clock[0] + minutes * 60:
+                code = self.summary(time.monotonic() - clock[0])
                 sys.stdout.flush()
                 os._exit(code)
 
-        with atheris.instrument_imports():
-            import drawcheck.pipeline  # noqa: F401
-            import ezdxf  # noqa: F401
         atheris.Setup([sys.argv[0], str(corpus), "-max_len=200000", "-rss_limit_mb=4096"], test_one)
         atheris.Fuzz()
         return 0
