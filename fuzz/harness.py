@@ -86,6 +86,14 @@ class Harness:
             return 2
         import importlib
 
+        # numba's njit cannot compile instrumented bytecode: import its users first, uninstrumented
+        for module in ("drawcheck.geometry.kernels", "drawcheck.geometry.arcs", "drawcheck.geometry.arrays",
+                       "drawcheck.geometry.meshes", "drawcheck.indicators.distances", "drawcheck.sunlight.solar",
+                       "drawcheck.sunlight.bvh", "drawcheck.rules.sunlight"):
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                pass
         with atheris.instrument_imports():
             for module in modules:
                 importlib.import_module(module)

@@ -26,7 +26,7 @@ import ezdxf
 import pytest
 
 from drawcheck.manifest import Limits
-from dxf_builders import BLDG, CLI, GREEN, INDICATORS, ROOT, add_part, add_poly, add_site, add_text, new_doc, rect, save
+from dxf_builders import CLI, INDICATORS, ROOT, add_part, add_poly, add_site, add_text, new_doc, rect, save
 
 EVIL = "<script>alert(1)</script>&\"'"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
