@@ -215,12 +215,7 @@ def _regular(path: Path, inside: Path) -> bool:
         return False
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fp:
-        for chunk in iter(lambda: fp.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+from ..readers.files import sha256_of as sha256_file  # noqa: E402  (one hashing helper for the project)
 
 
 # -- options ---------------------------------------------------------------------------------------------
