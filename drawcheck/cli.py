@@ -145,7 +145,10 @@ def _emit(report, fmt: str, render, root: Path) -> None:
 
         Console().print(rich_render(report.data))
         return
-    content = render(report.data, root)
+    try:
+        content = render(report.data, root)
+    except Exception as exc:  # a renderer must not turn a finished check into a traceback
+        _die(f"--format {fmt} could not be written: {type(exc).__name__}: {exc}")
     if isinstance(content, bytes):
         sys.stdout.buffer.write(content)
     else:
@@ -586,5 +589,23 @@ def batch(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: click's usage errors become one ``drawcheck:`` line and exit 2."""
+    try:  # typer >= 0.20 vendors click as typer._click; older typer uses click itself
+        from typer._click import exceptions as usage
+    except ImportError:
+        from click import exceptions as usage
+
+    try:
+        code = app(standalone_mode=False)
+    except usage.NoArgsIsHelpError as exc:  # bare ``drawcheck`` or ``drawcheck rules``: the help
+        exc.show()
+        code = exc.exit_code
+    except usage.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx is not None else "drawcheck"
+        message = " ".join(exc.format_message().split())
+        typer.echo(f"drawcheck: {message} (see '{command} --help')", err=True)
+        code = 2
+    except typer.Abort:  # Ctrl-C while click itself is parsing or prompting
+        typer.echo("drawcheck: interrupted", err=True)
+        code = 2
+    sys.exit(code if isinstance(code, int) else 0)

@@ -156,6 +156,10 @@ def test_truncated_dxf_is_repaired_and_said_or_refused(tmp_path, fraction):
     else:
         report = reported(proc)
         assert any("read with ezdxf.recover" in f["message"] for f in qa(report, "dxf-repaired")), report["findings"]
+        marked = subprocess.run([str(CLI), "check", str(path), "--format", "dxf"], capture_output=True,
+                                timeout=BUDGET, cwd=ROOT)  # the markup must read the drawing as the checker did
+        assert marked.returncode in (0, 1) and marked.stderr == b"", marked.stderr.decode("utf-8", "replace")
+        assert b"DRAWCHECK-REVIEW" in marked.stdout
     assert tree(tmp_path) == before
 
 
@@ -170,16 +174,19 @@ def test_truncated_ifc_is_refused_wherever_it_is_cut(tmp_path, fraction):
 @pytest.mark.skipif(not PUBLIC_BROKEN.is_dir(), reason=f"public damaged DXF files not found at {PUBLIC_BROKEN}")
 @pytest.mark.parametrize("name", sorted(p.name for p in PUBLIC_BROKEN.iterdir()) if PUBLIC_BROKEN.is_dir() else [])
 def test_damaged_public_files_report_in_every_format(tmp_path, name):
-    """Read from shared/data/public (never copied); html, sarif and junit render from the report."""
+    """Read from shared/data/public (never copied); html, sarif, junit and the marked-up DXF render from the report.
+
+    The markup re-reads the damaged drawing the way the reader did (``recover`` when the plain read fails)."""
     out = tmp_path / "out"
     start = time.monotonic()
-    proc = subprocess.run([str(CLI), "check", str(PUBLIC_BROKEN / name), "--format", "json,html,sarif,junit",
+    proc = subprocess.run([str(CLI), "check", str(PUBLIC_BROKEN / name), "--format", "json,html,sarif,junit,dxf",
                            "--out", str(out)], capture_output=True, timeout=BUDGET, cwd=ROOT)
     assert time.monotonic() - start < BUDGET
     assert proc.returncode in (0, 1), proc.stderr.decode("utf-8", "replace")
     assert proc.stderr.decode("utf-8").startswith("wrote ") and "Traceback" not in proc.stderr.decode("utf-8")
-    assert sorted(tree(out)) == ["report.html", "report.json", "report.junit.xml", "report.sarif"]
+    assert sorted(tree(out)) == ["report.dxf", "report.html", "report.json", "report.junit.xml", "report.sarif"]
     json.loads((out / "report.sarif").read_text(encoding="utf-8"))
+    assert "DRAWCHECK-REVIEW" in ezdxf.readfile(out / "report.dxf").layers
     assert json.loads((out / "report.json").read_text(encoding="utf-8"))["findings"] is not None
 
 

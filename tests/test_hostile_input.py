@@ -252,10 +252,18 @@ def test_ifc_is_held_to_max_bytes(tmp_path):
     refused(run(model, "--max-bytes", "1000"), "model.ifc: ", "exceeds the limit of 1000 bytes")
 
 
-@pytest.mark.xfail(reason="cli.py: typer's own usage errors are a boxed multi-line message, not one drawcheck: line",
-                   strict=False)
 def test_invalid_limit_option_is_one_line(submission):
-    refused(run(submission, "--max-bytes", "0"), "--max-bytes")
+    refused(run(submission, "--max-bytes", "0"), "--max-bytes", "drawcheck check --help")
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["check"], "Missing argument 'path'"),
+    (["check", ".", "--no-such-flag"], "--no-such-flag"),
+    (["no-such-command"], "No such command 'no-such-command'"),
+    (["check", ".", "--max-entities", "many"], "--max-entities"),
+])
+def test_usage_errors_are_one_line(args, fragment):
+    refused(subprocess.run([str(CLI), *args], capture_output=True, text=True, timeout=120, cwd=ROOT), fragment)
 
 
 @pytest.mark.parametrize("value, fragment", [

@@ -98,12 +98,12 @@ def _open_checked(path: Path, row: dict) -> tuple[Drawing, dict]:
     data = path.read_bytes()
     if row.get("sha256") and hashlib.sha256(data).hexdigest() != row["sha256"]:
         raise ValueError(f"{row['path']} changed since it was checked (sha256 differs): check it again")
-    try:
-        doc = ezdxf.readfile(path)
-    except ezdxf.DXFStructureError:
-        from ezdxf import recover  # the reader got through with recover; so must we
+    from ..readers.dxf_load import ReadError, load_dxf
 
-        doc, _ = recover.readfile(path)
+    try:  # the reader's own load path (plain read, else recover), so what was checked can be marked up
+        doc = load_dxf(path).doc
+    except ReadError as exc:
+        raise ValueError(str(exc)) from None
     return doc, _header_stamps(data)
 
 
