@@ -185,6 +185,15 @@ class PolygonArrays:
         xy, ro = kernels.densify_rings(self.xy, self.bulge, self.ring_offsets, float(tolerance))
         return PolygonArrays._trusted(xy, np.zeros(xy.shape[0]), ro, self.poly_offsets)
 
+    def arc_slivers(self, tolerance: float = SAGITTA_TOLERANCE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The circular slivers between every arc and its chords at ``tolerance`` (m).
+
+        Returns ``(points (S, 2) m, areas (S,) m2, polygon (S,))``: the arc
+        point at each sliver's middle and its signed share of the polygon's
+        exact area, so ``areas()`` = densified areas + the slivers' sums.
+        """
+        return kernels.arc_slivers(self.xy, self.bulge, self.ring_offsets, self.poly_offsets, float(tolerance))
+
     def bounds(self) -> np.ndarray:
         """(P, 4) minx, miny, maxx, maxy of the true geometry (arcs included:
         an arc's extreme points count, not only its vertices)."""

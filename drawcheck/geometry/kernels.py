@@ -32,6 +32,7 @@ __all__ = [
     "ring_signed_areas",
     "polygon_areas",
     "densify_rings",
+    "arc_slivers",
     "polygon_bounds",
     "smallest_containing_polygon",
     "pair_distances",
@@ -211,6 +212,78 @@ def densify_rings(xy, bulge, ring_offsets, tolerance):
                     out[pos, 1] = py
                     pos += 1
     return out, out_offsets
+
+
+@njit(cache=True)
+def _ring_sliver_count(xy, bulge, s, e, tolerance):
+    """Chords ``densify_rings`` gives the arcs of ring ``[s, e)`` (one sliver each)."""
+    cnt, _, _ = _ring_chord_plan(xy, bulge, s, e, tolerance)
+    straight = 0
+    for i in range(s, e):
+        if bulge[i] == 0.0:
+            straight += 1
+    return cnt - straight
+
+
+@njit(cache=True)
+def arc_slivers(xy, bulge, ring_offsets, poly_offsets, tolerance):
+    """What densification cuts off: one sliver per chord of every arc.
+
+    ``densify_rings`` replaces an arc by ``n`` chords equally spaced in angle;
+    between each chord and its piece of arc lies a circular segment.  For each
+    such sliver this returns the arc point at its middle (where it lies) and
+    its area signed as it counts in its polygon's exact area (m2): exact area
+    = densified area + the sum over the polygon's slivers.
+
+    Returns ``(points (S, 2), areas (S,), polygon (S,) int64)``.
+    """
+    n_poly = poly_offsets.shape[0] - 1
+    total = 0
+    for r in range(ring_offsets.shape[0] - 1):
+        total += _ring_sliver_count(xy, bulge, ring_offsets[r], ring_offsets[r + 1], tolerance)
+    points = np.empty((total, 2), dtype=np.float64)
+    areas = np.empty(total, dtype=np.float64)
+    owner = np.empty(total, dtype=np.int64)
+    pos = 0
+    for p in range(n_poly):
+        r0 = poly_offsets[p]
+        for r in range(r0, poly_offsets[p + 1]):
+            s = ring_offsets[r]
+            e = ring_offsets[r + 1]
+            # a sliver adds to the ring's signed area; the ring adds to the polygon
+            # with its sign (exterior) or against it (hole)
+            ring_sign = 1.0 if _ring_area(xy, bulge, s, e) >= 0.0 else -1.0
+            if r != r0:
+                ring_sign = -ring_sign
+            _, first, extra = _ring_chord_plan(xy, bulge, s, e, tolerance)
+            for i in range(s, e):
+                b = bulge[i]
+                if b == 0.0:
+                    continue
+                j = i + 1
+                if j == e:
+                    j = s
+                x0 = xy[i, 0]
+                y0 = xy[i, 1]
+                x1 = xy[j, 0]
+                y1 = xy[j, 1]
+                n = nb_densified_count(x0, y0, x1, y1, b, tolerance)
+                if i == first:
+                    n += extra
+                # one chord: bulge tan(theta / 4n), length c sin(theta / 2n) / sin(theta / 2)
+                t = math.atan(b)
+                b_sub = math.tan(t / n)
+                scale = math.sin(2.0 * t / n) * (1.0 + b * b) / (2.0 * b)
+                chord_sq = ((x1 - x0) ** 2 + (y1 - y0) ** 2) * scale * scale
+                a = ring_sign * nb_segment_area(chord_sq, b_sub)
+                for k in range(n):
+                    px, py = nb_arc_point(x0, y0, x1, y1, b, 2 * k + 1, 2 * n)
+                    points[pos, 0] = px
+                    points[pos, 1] = py
+                    areas[pos] = a
+                    owner[pos] = p
+                    pos += 1
+    return points, areas, owner
 
 
 @njit(cache=True)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import shapely
 
+from .arcs import SAGITTA_TOLERANCE
 from .arrays import PolygonArrays
 
 #: Relative area difference under which two outlines are the same area.
@@ -30,8 +31,9 @@ class AreaIndex:
     """Many polygons measured once: exact areas (kernel) and shapely geometry (densified), by index."""
 
     def __init__(self, polygons: Sequence[Sequence[np.ndarray]]) -> None:
+        self.arrays = PolygonArrays.from_polygons(polygons) if polygons else None
         if polygons:
-            arrays = PolygonArrays.from_polygons(polygons)
+            arrays = self.arrays
             self.exact = arrays.areas()
             self.geoms = arrays.to_shapely()
             self.dense = shapely.area(self.geoms)
@@ -46,7 +48,10 @@ class AreaIndex:
         """Area of the union of the chosen polygons (all by default), optionally clipped to ``clip``, m².
 
         Exact (arcs included) where the pieces neither overlap nor leave the
-        clip; what overlaps or lies outside is measured on densified geometry.
+        clip; what overlaps is measured on densified geometry.  A piece that
+        leaves the clip keeps the densified area inside it plus the arc
+        slivers (:meth:`PolygonArrays.arc_slivers`) that lie inside, so a
+        circle far larger than the site clips to the site's exact area.
         Only groups of intersecting pieces are unioned, so N scattered
         buildings cost an STRtree query, not one union of everything.
         """
@@ -55,23 +60,37 @@ class AreaIndex:
             return 0.0
         geoms = self.geoms[idx]
         total = float(self.exact[idx].sum())
-        pieces = []  # (geometry, its densified area as summed from the members)
+        pieces = []  # (geometry, its densified area as summed from the members, member indices)
         for members in _intersecting_groups(geoms):
             if len(members) == 1:
-                pieces.append((geoms[members[0]], float(self.dense[idx[members[0]]])))
+                pieces.append((geoms[members[0]], float(self.dense[idx[members[0]]]), idx[members]))
                 continue
             dense_sum = float(self.dense[idx[members]].sum())
             union = shapely.union_all(geoms[members])
             removed = dense_sum - float(shapely.area(union))
             if removed > SAME_OUTLINE_RELATIVE * max(dense_sum, 1.0):
                 total -= removed
-            pieces.append((union, dense_sum - max(removed, 0.0)))
+            pieces.append((union, dense_sum - max(removed, 0.0), idx[members]))
         if clip is not None:
-            inside = shapely.covered_by([g for g, _ in pieces], clip)
-            for (geom, dense), ok in zip(pieces, inside):
+            inside = shapely.covered_by([g for g, _, _ in pieces], clip)
+            for (geom, dense, members), ok in zip(pieces, inside):
                 if not ok:
                     total -= dense - float(shapely.intersection(geom, clip).area)
+                    total -= self._slivers_outside(members, clip)
         return total
+
+    def _slivers_outside(self, members: np.ndarray, clip) -> float:
+        """Signed area (m²) of the members' arc slivers lying outside ``clip``.
+
+        A sliver's middle within twice the chord tolerance of the densified
+        clip counts as inside: the clip's own arcs lie that far outside it.
+        """
+        arrays = self.arrays.subset(members)
+        if not arrays.has_arcs:
+            return 0.0
+        points, areas, _ = arrays.arc_slivers()
+        near = shapely.dwithin(clip, shapely.points(points), 2.0 * SAGITTA_TOLERANCE)
+        return float(areas[~near].sum())
 
 
 def _intersecting_groups(geoms: np.ndarray) -> list[np.ndarray]:
