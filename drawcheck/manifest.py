@@ -26,10 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+from .tomldata import TomlDataError, param_value
+from .tomldata import loads as toml_loads
+
 
 __all__ = [
     "MANIFEST_NAME",
@@ -457,36 +456,13 @@ def _overrides(v: _Validator, value: object) -> Mapping[str, Mapping[str, object
         checked: dict[str, object] = {}
         for name, param in params.items():
             k = _key("overrides", pack, name)
-            if isinstance(param, str):
-                checked[name] = param
-            elif isinstance(param, bool):
-                checked[name] = param
-            elif isinstance(param, (int, float)):
+            if isinstance(param, (int, float)) and not isinstance(param, bool):
                 v.number(param, k)
-                checked[name] = param
-            elif isinstance(param, list) and _numeric_array(param):
-                checked[name] = param
-            else:
-                raise v.wrong_type(k, "a number, string, boolean or array of numbers", param)
+            if not param_value(param):  # its shape against the pack's default is checked when applied
+                raise v.wrong_type(k, "a number, string, boolean or array of them", param)
+            checked[name] = param
         out[pack] = MappingProxyType(checked)
     return MappingProxyType(out)
-
-
-def _numeric_array(value: object) -> bool:
-    """A (nested) array of finite numbers, as pack tables are (e.g. GB 50016 Table 5.2.2).
-
-    Iterative: a hostile manifest may nest arrays as deep as the TOML parser allows.
-    """
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            if not item:
-                return False
-            stack.extend(item)
-        elif isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
-            return False
-    return True
 
 
 def _limits(v: _Validator, value: object) -> Limits:
@@ -511,11 +487,9 @@ def _read_toml(file: Path) -> dict:
         raise ManifestError(file, "", f"manifest is not UTF-8 (byte {exc.start})") from None
     text = text.removeprefix("\ufeff")  # a BOM left by Windows editors
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(file, "", f"TOML syntax error: {exc}") from None
-    except RecursionError:  # tomllib parses nested arrays and tables recursively
-        raise ManifestError(file, "", "TOML nested too deeply (arrays or inline tables)") from None
+        return toml_loads(text)
+    except TomlDataError as exc:
+        raise ManifestError(file, "", str(exc)) from None
 
 
 def load_manifest(path: Path | str) -> Manifest:

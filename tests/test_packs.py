@@ -74,11 +74,47 @@ def test_every_qa_note_code_the_reader_emits_has_a_rule():
     (('params = ["gap"]', 'params = ["nope"]'), "param 'nope'"),
     (("[[rules]]", "[[rules]]\nextra = 1"), "unknown key 'extra'"),
     (('code = "1.2.3"', 'code = "1 2"'), "code '1 2'"),
+    # hostile nesting: refused by the parser's depth or by the value check, never a RecursionError
+    (("gap = 13.0", "gap = " + "[" * 3000 + "1" + "]" * 3000), "TOML nested too deeply"),
+    (("gap = 13.0", "gap = " + "[" * 450 + "1" + "]" * 450), "[params]: 'gap' must be a number, string, boolean or"),
+    (("gap = 13.0", "gap = nan"), "[params]: 'gap' must be"),
+    (("gap = 13.0", "gap = []"), "[params]: 'gap' must be"),
+    (("gap = 13.0", "gap = { a = 1 }"), "[params]: 'gap' must be"),
+    (('params = ["gap"]', 'params = [["gap"]]'), "params must list parameter names"),
+    (('params = ["gap"]', 'params = ["gap"]\nargs = { k = ' + "[" * 450 + "1" + "]" * 450 + " }"), "args 'k' must be"),
+    (("[pack]", "[pack]\nx = ["), "TOML syntax error"),
 ])
 def test_invalid_packs_name_file_and_key(tmp_path, change, fragment):
     with pytest.raises(PackError) as err:
         load_pack_file(write(tmp_path, GOOD.replace(*change, 1)), load_checks())
     assert str(err.value).startswith("p.toml: ") and fragment in str(err.value)
+
+
+def test_pack_tables_up_to_eight_arrays_deep_load(tmp_path):
+    deep = "[" * 8 + "1.0" + "]" * 8
+    pack = load_pack_file(write(tmp_path, GOOD.replace("gap = 13.0", "gap = 13.0\ncube = " + deep)), load_checks())
+    value = pack.params["cube"]
+    for _ in range(7):
+        value = value[0]
+    assert value == [1.0]
+
+
+def test_a_deeply_nested_project_pack_is_one_line_and_exit_2(tmp_path):
+    """Through the CLI, as a submission's own pack file: one ``drawcheck:`` line naming the file."""
+    import shutil
+    import subprocess
+
+    for name in ("site.dxf", "drawcheck.toml"):
+        shutil.copy(ROOT / "samples" / "compliant" / name, tmp_path / name)
+    manifest = tmp_path / "drawcheck.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('packs = ["gb50016-2014"]', 'packs = ["p.toml"]'),
+                        encoding="utf-8")
+    write(tmp_path, GOOD.replace("gap = 13.0", "gap = " + "[" * 900 + "1" + "]" * 900))
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "drawcheck"), "check", str(tmp_path), "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
+    assert proc.stderr.startswith("drawcheck: p.toml: ") and "RecursionError" not in proc.stderr, proc.stderr
 
 
 def test_duplicate_codes_are_refused(tmp_path):

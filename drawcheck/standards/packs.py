@@ -14,10 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
+from ..tomldata import TomlDataError, param_value
+from ..tomldata import loads as toml_loads
 
 PACK_DIR = Path(__file__).parent
 #: Packs every check runs, whatever the manifest selects.
@@ -102,11 +100,15 @@ def load_pack_file(path: Path, known_checks: Mapping[str, object] | None = None)
     """Load and validate one pack file (``known_checks``: the registry, to refuse unknown check names)."""
     try:
         raw_bytes = path.read_bytes()
-        data = tomllib.loads(raw_bytes.decode("utf-8"))
+        data = toml_loads(raw_bytes.decode("utf-8"))
     except FileNotFoundError:
         raise PackError(f"{path.name}: no such pack file") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise PackError(f"{path.name}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise PackError(f"{path.name}: cannot read the pack file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise PackError(f"{path.name}: not UTF-8 (byte {exc.start})") from None
+    except TomlDataError as exc:
+        raise PackError(f"{path.name}: {exc}") from None
     for key in data:
         if key not in ("pack", "params", "rules"):
             raise _fail(path, "", f"unknown table '{key}'")
@@ -117,6 +119,9 @@ def load_pack_file(path: Path, known_checks: Mapping[str, object] | None = None)
     params = data.get("params", {})
     if not isinstance(params, dict):
         raise _fail(path, "", "[params] must be a table")
+    for name, value in params.items():
+        if not param_value(value):
+            raise _fail(path, "[params]", f"'{name}' must be a number, string, boolean or array of them")
     rules_raw = data.get("rules", [])
     if not isinstance(rules_raw, list) or not all(isinstance(r, dict) for r in rules_raw):
         raise _fail(path, "", "[[rules]] must be an array of tables")
@@ -142,9 +147,14 @@ def load_pack_file(path: Path, known_checks: Mapping[str, object] | None = None)
         for key, allowed in (("department", DEPARTMENTS), ("severity", SEVERITIES), ("confidence", CONFIDENCES)):
             if raw[key] not in allowed:
                 raise _fail(path, where, f"{key} '{raw[key]}' is not one of {', '.join(allowed)}")
+        for name, value in raw.get("args", {}).items():
+            if not param_value(value):
+                raise _fail(path, where, f"args '{name}' must be a number, string, boolean or array of them")
         if known_checks is not None and raw["check"] not in known_checks:
             raise _fail(path, where, f"check '{raw['check']}' is not a registered check")
         for name in raw.get("params", []):
+            if not isinstance(name, str):
+                raise _fail(path, where, "params must list parameter names (strings)")
             if name not in params:
                 raise _fail(path, where, f"uses param '{name}', which [params] does not define")
         rules.append(Rule(pack=pack_id, code=raw["code"], check=raw["check"], department=raw["department"],
