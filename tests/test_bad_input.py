@@ -192,6 +192,30 @@ def test_damaged_public_files_report_in_every_format(tmp_path, name):
 
 # -- numbers that are not coordinates ------------------------------------------------------------------
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("entity", ["LINE", "ARC"])
+@pytest.mark.parametrize("value", ["nan", "inf", "1e300"])
+def test_non_finite_road_line_is_skipped_and_named(tmp_path, entity, value):
+    """Found by fuzzing: a LINE on the road red line layer with a NaN end reached the setbacks as NaN."""
+    doc = new_doc()
+    msp = doc.modelspace()
+    add_site(msp, 100, 100)
+    add_part(msp, rect(10, 10, 30, 30), "1# 3F")
+    if entity == "LINE":
+        bad = msp.add_line((0, -5), (77.25, -5), dxfattribs={"layer": "道路红线"})
+    else:
+        bad = msp.add_arc((50, -300), 77.25, 60, 120, dxfattribs={"layer": "道路红线"})
+    good = msp.add_line((0, -10), (100, -10), dxfattribs={"layer": "道路红线"})
+    path = save(doc, tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert text.count("\n77.25\n") == 1
+    path.write_text(text.replace("\n77.25\n", f"\n{value}\n"), encoding="utf-8")
+    report = checked(path)
+    assert handles(qa(report, "invalid-coordinates")) == {bad.dxf.handle}
+    road = [s for s in report["setbacks"] if s["to"] == "road_redline"]
+    assert [s["distance"] for s in road] == [pytest.approx(20.0)]  # 1# (y = 10) to the good line at y = -10
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("value", ["inf", "-inf", "1e400", "1e300", "-1e13"])
 def test_non_finite_or_absurd_vertex_skips_that_outline_only(tmp_path, value):
     # (NaN and 1e300 through the reader: test_dxf_reader.py::test_nan_coordinates, ::test_absurd_coordinates_...)

@@ -186,6 +186,35 @@ def test_point_location_in_a_centimetre_drawing(tmp_path):
     assert (min(xs), max(xs), min(ys), max(ys)) == pytest.approx((800.0, 1200.0, 1800.0, 2200.0))
 
 
+def test_drawing_ezdxf_cannot_write_back_gets_a_plan_drawing(tmp_path):
+    """Found by fuzzing: a header point variable holding a number reads, but ezdxf cannot write it back.
+
+    The markup then falls back to a drawing of the report's plan, in metres, saying why."""
+    import re
+
+    doc = ezdxf.new("R2013")
+    doc.header["$INSUNITS"] = 6
+    doc.modelspace().add_lwpolyline([(0, 0), (50, 0), (50, 50)], close=True, dxfattribs={"layer": "A"})
+    report, folder = _submission(tmp_path, doc, {"type": "Point", "coordinates": [10.0, 20.0]}, unit_m=1.0)
+    path = folder / "plan.dxf"
+    text = path.read_text(encoding="utf-8")
+    broken = re.sub(r"\$INSBASE\n 10\n[^\n]*\n 20\n[^\n]*\n 30\n[^\n]*\n", "$INSBASE\n 70\n5\n", text)
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(TypeError):  # the premise: ezdxf itself cannot write this drawing back
+        ezdxf.readfile(path).write(io.StringIO())
+    report["project"]["inputs"][0]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    report["plan"] = {"site": [[[[0.0, 0.0], [50.0, 0.0], [50.0, 50.0]]]], "buildings": [], "existing_buildings": [],
+                      "roads": [], "green": [], "basements": []}
+    out = _reopen(to_dxf(report, folder), tmp_path)
+    assert out.units == 6
+    texts = " ".join(e.plain_text() for e in _review(out) if e.dxftype() in ("TEXT", "MTEXT"))
+    assert "plan.dxf is too damaged to be written back (TypeError" in " ".join(texts.split())
+    (cloud,) = [e for e in _review(out) if revcloud.is_revcloud(e)]
+    xs, ys = zip(*_vertices(cloud))
+    assert min(xs) < 10.0 < max(xs) and min(ys) < 20.0 < max(ys)
+
+
 def test_r12_drawing_gets_polyline_clouds_and_text(tmp_path):
     doc = ezdxf.new("R12")
     doc.modelspace().add_line((0, 0), (100, 100), dxfattribs={"layer": "A"})

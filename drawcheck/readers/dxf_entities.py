@@ -382,12 +382,10 @@ class DxfWalker:
             self._hatch(e, role, aff, layer, handle, group)
             return
         shape = self._outline(e, dxftype, aff, handle)
+        if shape is None and dxftype in ("LINE", "ARC") and role in LINE_ROLES:
+            points = self._line_or_arc(e, dxftype, aff)
+            shape = None if points is None else (points, False)  # checked below like any outline
         if shape is None:
-            if dxftype in ("LINE", "ARC") and role in LINE_ROLES:
-                shape = self._line_or_arc(e, dxftype, aff)
-                if shape is not None:
-                    self.out.lines.append(LineItem(role, shape, False, handle, layer))
-                    return
             if dxftype in ("LINE", "ARC", "LWPOLYLINE", "POLYLINE", "SPLINE", "ELLIPSE") and role in AREA_ROLES:
                 self.out.loose[layer].append(handle)
             elif dxftype not in ("ATTDEF",):

@@ -70,24 +70,33 @@ def to_dxf(report: dict, root: Path) -> bytes:
     """
     inputs = report.get("project", {}).get("inputs", [])
     dxf_inputs = [i for i in inputs if i.get("format") == "dxf"]
+    if not dxf_inputs:
+        return _plan_markup(report, "drawcheck: this submission has no DXF; drawn from the report's plan section, in metres"
+                            + (f" (inputs: {', '.join(i['path'] for i in inputs)})" if inputs else ""))
+    base = dxf_inputs[0]
+    doc, stamps = _open_checked(Path(root) / base["path"], base)
+    unit_m = base.get("unit_m")
+    if not unit_m or unit_m <= 0:
+        raise ValueError(f"{base['path']}: the report gives no unit_m (metres per drawing unit) for it")
     notes = []
-    if dxf_inputs:
-        base = dxf_inputs[0]
-        doc, stamps = _open_checked(Path(root) / base["path"], base)
-        unit_m = base.get("unit_m")
-        if not unit_m or unit_m <= 0:
-            raise ValueError(f"{base['path']}: the report gives no unit_m (metres per drawing unit) for it")
-        others = [i["path"] for i in inputs if i is not base]
-        if others:
-            notes.append(f"drawcheck review of {base['path']}; the submission also holds {', '.join(others)}"
-                         " (their findings are marked here at their project coordinates)")
-    else:
-        doc, stamps = _plan_drawing(report), {k: None for k in STAMPS}
-        unit_m = 1.0
-        notes.append("drawcheck: this submission has no DXF; drawn from the report's plan section, in metres"
-                     + (f" (inputs: {', '.join(i['path'] for i in inputs)})" if inputs else ""))
-    _Markup(doc, unit_m, report).draw(notes)
-    return _dxf_bytes(doc, report, stamps)
+    others = [i["path"] for i in inputs if i is not base]
+    if others:
+        notes.append(f"drawcheck review of {base['path']}; the submission also holds {', '.join(others)}"
+                     " (their findings are marked here at their project coordinates)")
+    try:
+        _Markup(doc, unit_m, report).draw(notes)
+        return _dxf_bytes(doc, report, stamps)
+    except Exception as exc:  # a damaged drawing ezdxf read (recover) but cannot write back
+        reason = " ".join(str(exc).split())[:200]
+        return _plan_markup(report, f"drawcheck: {base['path']} is too damaged to be written back "
+                                    f"({type(exc).__name__}: {reason}); drawn from the report's plan section, in metres")
+
+
+def _plan_markup(report: dict, note: str) -> bytes:
+    """The markup on a new drawing of the report's plan (metres), with ``note`` beside it."""
+    doc = _plan_drawing(report)
+    _Markup(doc, 1.0, report).draw([note])
+    return _dxf_bytes(doc, report, {k: None for k in STAMPS})
 
 
 # -- reading and writing --------------------------------------------------------------------------------
