@@ -6,7 +6,7 @@ stages (parse = ezdxf read + our walk and model, indicators, rules) beside
 (c) The demo sample through the CLI in a fresh process: the first, compiling
 run (numba cache cleared) and warm runs.
 
-    python benchmarks/bench_check.py [--quick] [--runs N]
+    python benchmarks/bench_check.py [--quick] [--runs N] [--demo-only]
 """
 
 from __future__ import annotations
@@ -57,12 +57,21 @@ def bench_large(path: Path, runs: int) -> dict[str, float]:
 
 
 def cli_seconds(args: list[str], env=None) -> float:
+    return python_seconds(["-m", "drawcheck", *args], env=env)
+
+
+def python_seconds(args: list[str], env=None) -> float:
+    """Wall time (s) of a fresh ``python ARGS`` process."""
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "drawcheck", *args], capture_output=True, env=env)
+    proc = subprocess.run([sys.executable, *args], capture_output=True, env=env)
     elapsed = time.perf_counter() - t
     if proc.returncode not in (0, 1):
         raise SystemExit(proc.stderr.decode())
     return elapsed
+
+
+#: What ``check`` imports before it reads a byte (ezdxf, shapely, numba and its cached kernels, scipy via numba).
+CHECK_IMPORTS = "import drawcheck.pipeline, drawcheck.indicators.compute, drawcheck.rules.engine, drawcheck.sunlight.study"
 
 
 def bench_demo(runs: int) -> dict[str, float]:
@@ -76,8 +85,9 @@ def bench_demo(runs: int) -> dict[str, float]:
     first = cli_seconds(args)
     warm = [cli_seconds(args) for _ in range(runs)]
     imports = [cli_seconds(["--version"]) for _ in range(runs)]
+    check_imports = [python_seconds(["-c", CHECK_IMPORTS]) for _ in range(runs)]
     return {"first": first, "warm": statistics.median(warm), "version_only": statistics.median(imports),
-            "cache_files": len(saved)}
+            "check_imports": statistics.median(check_imports), "cache_files": len(saved)}
 
 
 def main() -> None:
@@ -85,13 +95,28 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="300 buildings, 3 runs")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--buildings", type=int, default=2000)
+    parser.add_argument("--demo-only", action="store_true", help="only (c), the demo in fresh processes")
     opts = parser.parse_args()
     buildings, runs = (300, 3) if opts.quick else (opts.buildings, opts.runs)
+    print(f"machine: {machine()}")
+    if not opts.demo_only:
+        bench_large_table(buildings, runs)
+    d = bench_demo(runs)
+    print("(c) `drawcheck check samples/residential --format json`, fresh process each run\n")
+    print("| run | seconds |")
+    print("|---|---:|")
+    print(f"| first run, numba cache cleared ({d['cache_files']} cache files) | {d['first']:.2f} |")
+    print(f"| warm cache, median of {runs} | {d['warm']:.2f} |")
+    print(f"| of which the imports `check` needs (`python -c \"{CHECK_IMPORTS}\"`), median of {runs} "
+          f"| {d['check_imports']:.2f} |")
+    print(f"| `drawcheck --version` (start-up only), median of {runs} | {d['version_only']:.2f} |")
+
+
+def bench_large_table(buildings: int, runs: int) -> None:
     path = large_site(buildings)
     import ezdxf
 
     entities = len(ezdxf.readfile(path).modelspace())
-    print(f"machine: {machine()}")
     print(f"file: {path.name}, {path.stat().st_size / 1e6:.1f} MB, {entities} model-space entities\n")
     s = bench_large(path, runs)
     share = (s["indicators"] + s["rules"]) / s["parse"]
@@ -102,13 +127,6 @@ def main() -> None:
     for key in ("ezdxf.readfile", "parse", "indicators", "rules", "total"):
         print(f"| {key} | {s[key]:.3f} | {s[key] / s['ezdxf.readfile']:.2f}x |")
     print(f"\nindicators + rules = {share:.1%} of parse (target < 20 %)\n")
-    d = bench_demo(runs)
-    print("(c) `drawcheck check samples/residential --format json`, fresh process each run\n")
-    print("| run | seconds |")
-    print("|---|---:|")
-    print(f"| first run, numba cache cleared ({d['cache_files']} cache files) | {d['first']:.2f} |")
-    print(f"| warm cache, median of {runs} | {d['warm']:.2f} |")
-    print(f"| `drawcheck --version` (start-up only), median of {runs} | {d['version_only']:.2f} |")
 
 
 if __name__ == "__main__":

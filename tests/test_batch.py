@@ -174,6 +174,23 @@ def test_good_batch_exit_codes_rerun_and_determinism(good, tmp_path):
     assert rows == {"compliant": "passed", "residential": "unchanged", "single": "unchanged"}
 
 
+def test_reports_do_not_depend_on_run_order_or_the_batch(good, tmp_path):
+    """Listed in reverse order, under another hash seed: the same bytes as ``drawcheck check --format json``."""
+    listed = tmp_path / "reversed.txt"
+    names = sorted(GOOD, reverse=True)
+    listed.write_text("".join(f"{good / (n + '.dxf' if n == 'single' else n)}\n" for n in names), encoding="utf-8")
+    out = tmp_path / "out"
+    assert batch(listed, "--out", out, "--jobs", "2", env={"PYTHONHASHSEED": "12345"}).returncode == 1
+    got = reports(out)
+    assert sorted(got) == sorted(GOOD)
+    for name in GOOD:
+        target = good / (name + ".dxf" if name == "single" else name)
+        direct = subprocess.run([sys.executable, "-m", "drawcheck", "check", str(target), "--format", "json"],
+                                capture_output=True, cwd=ROOT, timeout=180, env={**os.environ, "PYTHONHASHSEED": "7"})
+        assert direct.returncode in (0, 1), direct.stderr
+        assert got[name] == direct.stdout, name
+
+
 def test_a_list_file_and_a_missing_entry(good, tmp_path):
     listed = tmp_path / "todo.txt"
     listed.write_text(f"{good / 'single.dxf'}\n# a comment\ngone/plan.dxf\n", encoding="utf-8")
