@@ -2,16 +2,21 @@
 
 (a) Throughput (submissions per second) of :func:`drawcheck.batch.run_batch`
 with 1, 2 and ``os.cpu_count()`` jobs (local pool, a child process per
-submission; every submission re-checked, nothing skipped as unchanged) and on
-a Dask ``LocalCluster`` (2 worker processes x 1 thread; cluster start not
-counted), on the four shipped samples and on a generated set of 200
-submissions (copies of two small plans: the compliant plan as a single DXF,
-the residential plan as a folder with its manifest; kept in
-``benchmarks/data/batch-200/``, not committed).
+submission; every submission re-checked, nothing skipped as unchanged), each
+child forked from the warm server (the default; the server is stopped before
+every such run, so each batch pays its start and warm-up) or spawned as a
+fresh interpreter (``--spawn``), and on a Dask ``LocalCluster`` (2 worker
+processes x 1 thread, daemonic workers spawning their children or
+non-daemonic ones forking them; cluster start not counted), on the four
+shipped samples and on a generated set of 200 submissions (copies of two
+small plans: the compliant plan as a single DXF, the residential plan as a
+folder with its manifest; kept in ``benchmarks/data/batch-200/``, not
+committed).
 (b) Isolation overhead: the same submissions checked one after another in
 this process with ``drawcheck.check`` (warm: imports done, kernels compiled)
-vs one at a time each in its own child (``--jobs 1``), and the bare cost of
-starting a child that only imports the pipeline.
+vs one at a time each in its own child (``--jobs 1``, forked and spawned),
+the bare cost of starting a child that only imports the pipeline, and the
+fork server's one-off warm-up (import and a small check, in a fresh process).
 
 Every configuration must give byte-identical reports; the script checks it.
 
@@ -87,6 +92,21 @@ def in_process(paths: list[Path]) -> tuple[float, dict[str, bytes]]:
     return time.perf_counter() - start, texts
 
 
+def stop_fork_server() -> None:
+    """Stop multiprocessing's fork server (private, used by CPython's own tests), so the next batch starts it."""
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        stop()
+
+
+def warm_up_seconds() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import drawcheck.batch.warm"], check=True)
+    return time.perf_counter() - start
+
+
 def bare_child() -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import drawcheck.pipeline, drawcheck.rules.registry, ezdxf, shapely, numba"],
@@ -109,16 +129,20 @@ def main() -> None:
     generated = generate(args.generated)
     DATA.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="bench-batch-", dir=DATA))
-    cluster = None
+    clusters = {}  # label -> (cluster, client)
     if not args.no_dask:
         try:
+            import dask
             from distributed import Client, LocalCluster
 
-            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                   silence_logs=40)
-            client = Client(cluster)
+            for label, daemon in (("dask LocalCluster 2x1 (daemonic workers: spawned)", True),
+                                  ("dask LocalCluster 2x1, worker.daemon=False (forked)", False)):
+                with dask.config.set({"distributed.worker.daemon": daemon}):
+                    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                           silence_logs=40)
+                clusters[label] = (cluster, Client(cluster))
         except ImportError:
-            cluster = None
+            clusters = {}
     try:
         sets = [("samples (4)", list_file(SAMPLES, scratch), SAMPLES),
                 (f"generated ({args.generated})", generated, [generated])]
@@ -126,15 +150,20 @@ def main() -> None:
         from drawcheck import check
 
         check(SAMPLES[0])  # warm this process (numba cache) for the in-process rows
+        from drawcheck.batch.runner import Options
+
+        spawned = Options(spawn=True)
         for label, source, paths in sets:
-            configs = [(f"local, --jobs {j}", {"jobs": j}) for j in job_counts]
-            if cluster is not None:
-                configs.append(("dask LocalCluster 2x1", {"dask": client}))
+            configs = [(f"local forked, --jobs {j}", {"jobs": j}) for j in job_counts]
+            configs += [(f"local spawned (--spawn), --jobs {j}", {"jobs": j, "options": spawned}) for j in job_counts]
+            configs += [(label, {"dask": client}) for label, (_, client) in clusters.items()]
             reference = None
             times: dict[str, list[float]] = {c: [] for c, _ in configs}
             times["in-process, sequential"] = []
             for _ in range(args.repeats):  # interleaved, so every configuration sees the same machine load
                 for name, kwargs in configs:
+                    if name.startswith("local forked"):
+                        stop_fork_server()
                     seconds, got = timed_batch(source, scratch, name.replace(" ", "_").replace(",", ""), **kwargs)
                     reference = reference or got
                     assert got == reference, f"{name}: reports differ"
@@ -148,8 +177,9 @@ def main() -> None:
                 rows.append((label, name, n, med, min(values), max(values), n / med))
             print(f"{label}: {n} submissions done", file=sys.stderr)
         bare = statistics.median(bare_child() for _ in range(max(3, args.repeats)))
+        warm = statistics.median(warm_up_seconds() for _ in range(max(3, args.repeats)))
     finally:
-        if cluster is not None:
+        for cluster, client in clusters.values():
             client.close()
             cluster.close()
         shutil.rmtree(scratch, ignore_errors=True)
@@ -163,11 +193,14 @@ def main() -> None:
     print()
     for label in dict.fromkeys(r[0] for r in rows):
         by = {r[1]: r for r in rows if r[0] == label}
-        iso, inproc = by["local, --jobs 1"], by["in-process, sequential"]
-        print(f"{label}: isolation overhead {(iso[3] - inproc[3]) / iso[2]:.3f} s per submission "
-              f"(child {iso[3] / iso[2]:.3f} s vs in-process {inproc[3] / inproc[2]:.3f} s, "
-              f"{iso[3] / inproc[3]:.1f}x)")
+        inproc = by["in-process, sequential"]
+        for name in ("local forked, --jobs 1", "local spawned (--spawn), --jobs 1"):
+            iso = by[name]
+            print(f"{label}: {name}: isolation overhead {(iso[3] - inproc[3]) / iso[2]:.3f} s per submission "
+                  f"(child {iso[3] / iso[2]:.3f} s vs in-process {inproc[3] / inproc[2]:.3f} s, "
+                  f"{iso[3] / inproc[3]:.1f}x)")
     print(f"bare child start (python -c 'import drawcheck.pipeline, ezdxf, shapely, numba ...'): {bare:.3f} s")
+    print(f"fork server warm-up, once per batch (python -c 'import drawcheck.batch.warm'): {warm:.3f} s")
 
 
 if __name__ == "__main__":

@@ -191,6 +191,36 @@ def test_reports_do_not_depend_on_run_order_or_the_batch(good, tmp_path):
         assert got[name] == direct.stdout, name
 
 
+def test_forked_and_spawned_children_give_the_same_reports(tmp_path):
+    """The warm fork server (default) and fresh interpreters (--spawn): same reports, same statuses and errors."""
+    subs = add_broken(add_good(tmp_path / "subs"))
+    outs = {}
+    for mode in ([], ["--spawn"]):
+        out = outs[bool(mode)] = tmp_path / ("spawn" if mode else "fork")
+        assert batch(subs, "--out", out, "--jobs", "2", *mode).returncode == 2
+    assert reports(outs[True]) == reports(outs[False]) and len(reports(outs[False])) == len(GOOD)
+    strip = lambda out: [{k: v for k, v in r.items() if k != "seconds"}  # noqa: E731
+                         for r in json.loads((out / "summary.json").read_text())["submissions"]]
+    assert strip(outs[True]) == strip(outs[False])
+
+
+@pytest.mark.parametrize("mode", [[], ["--spawn"]], ids=["fork", "spawn"])
+def test_a_crashing_check_costs_its_own_process_only(good, tmp_path, mode):
+    """A check that dies by a signal (here SIGABRT, as a native crash would) is ``failed``; the rest go on."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("a", "crash", "b"):
+        shutil.copy(good / "single.dxf", subs / f"{name}.dxf")
+    out = tmp_path / "out"
+    proc = batch(subs, "--out", out, "--jobs", "2", *mode, env={"DRAWCHECK_TEST_WORKER_FAULT": "abort:crash.dxf"})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    rows = {r["name"]: r for r in json.loads((out / "summary.json").read_text())["submissions"]}
+    assert rows["crash"]["status"] == "failed" and "killed by SIGABRT" in rows["crash"]["error"], rows["crash"]
+    assert rows["a"]["status"] == rows["b"]["status"] == "passed"
+    a, b = (json.loads(reports(out)[n]) for n in ("a", "b"))
+    assert a["indicators"] == b["indicators"] and a["findings"] == b["findings"]
+
+
 def test_a_list_file_and_a_missing_entry(good, tmp_path):
     listed = tmp_path / "todo.txt"
     listed.write_text(f"{good / 'single.dxf'}\n# a comment\ngone/plan.dxf\n", encoding="utf-8")

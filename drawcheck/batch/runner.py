@@ -1,8 +1,8 @@
 """Batch runs: sources -> submissions -> isolated checks -> ``DIR/<submission>/report.json`` + summary.
 
-Every submission is checked in its own child process
-(``python -m drawcheck.batch.worker``, see :mod:`drawcheck.batch.worker`)
-with a wall-time and a memory budget, so a broken or hostile submission
+Every submission is checked in its own child process (forked from a warm
+server, or spawned: :mod:`drawcheck.batch.isolation`; the child's side is
+:mod:`drawcheck.batch.worker`) with a wall-time and a memory budget, so a broken or hostile submission
 costs its own process and nothing else. The local executor is a thread pool
 whose threads each wait on one child; the Dask executor
 (:mod:`drawcheck.batch.dask_executor`) runs the same :func:`run_isolated`
@@ -23,8 +23,6 @@ import os
 import re
 import signal
 import stat
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -32,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
+from .isolation import kill_all, run_child  # noqa: F401  (kill_all: the CLI stops a batch with it)
 
 #: File suffixes taken as drawings when a source folder is scanned (other files are ignored and listed).
 DRAWING_SUFFIXES = (".dxf", ".dwg", ".ifc", ".ifczip")
@@ -231,6 +230,8 @@ class Options:
     timeout: float = DEFAULT_TIMEOUT
     memory_mb: int | None = DEFAULT_MEMORY_MB
     fail_on: str = "error"
+    #: Start every child as a fresh interpreter instead of forking the warm server (see isolation.method).
+    spawn: bool = False
 
     def job(self, path: str) -> dict:
         return {"path": path, "packs": list(self.packs) if self.packs else None, "units": self.units,
@@ -251,28 +252,6 @@ def numba_threads(jobs: int, cores: int | None = None) -> int:
 
 # -- one isolated check ------------------------------------------------------------------------------------
 
-_live: set[subprocess.Popen] = set()
-_live_lock = threading.Lock()
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    """Kill a child and everything it started (its own session on POSIX)."""
-    try:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
-
-
-def kill_all() -> None:
-    """Kill every child still running (an interrupted batch)."""
-    with _live_lock:
-        procs = list(_live)
-    for proc in procs:
-        _kill(proc)
-
 
 def _last_line(stderr: bytes) -> str:
     lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
@@ -282,41 +261,23 @@ def _last_line(stderr: bytes) -> str:
 def run_isolated(base: Path | str, arg: str, options: Options, threads: int = 1) -> dict:
     """Check ``arg`` (relative to ``base``) in a child process within ``options``' budgets.
 
+    The child is forked from a warm server or spawned (:mod:`drawcheck.batch.isolation`).
     Returns ``{"status", "error", "report", "seconds"}``: status ``report``
     (``report`` is the report JSON text), ``unreadable``, ``failed`` or ``timeout``.
     """
-    env = dict(os.environ)
-    env["NUMBA_NUM_THREADS"] = str(max(1, threads))
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # BLAS pools count too
-        env.setdefault(name, str(max(1, threads)))
-    env["PYTHONIOENCODING"] = "utf-8"
-    cmd = [sys.executable, "-m", "drawcheck.batch.worker", json.dumps(options.job(arg), ensure_ascii=False)]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=str(base), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=os.name == "posix")
-    with _live_lock:
-        _live.add(proc)
-    try:
-        try:
-            out, err = proc.communicate(timeout=options.timeout)
-        except subprocess.TimeoutExpired:
-            _kill(proc)
-            proc.communicate()
-            return {"status": "timeout", "report": None, "seconds": time.perf_counter() - start,
-                    "error": f"no result within {options.timeout:g} s (--timeout); the check was stopped"}
-        finally:
-            _kill(proc)  # whatever it started and left behind
-    finally:
-        with _live_lock:
-            _live.discard(proc)
+    child = run_child(base, options.job(arg), threads, options.timeout, spawn=options.spawn)
     seconds = time.perf_counter() - start
-    head, _, body = out.partition(b"\n")
+    if child.timed_out:
+        return {"status": "timeout", "report": None, "seconds": seconds,
+                "error": f"no result within {options.timeout:g} s (--timeout); the check was stopped"}
+    head, _, body = (child.answer or b"").partition(b"\n")
     try:
         header = json.loads(head.decode("utf-8")) if head else None
     except (UnicodeDecodeError, ValueError):
         header = None
-    if header is None or proc.returncode != 0:
-        code = proc.returncode
+    if header is None or child.returncode != 0:
+        code = child.returncode
         if code is not None and code < 0:
             try:
                 how = f"the check process was killed by {signal.Signals(-code).name}"
@@ -326,7 +287,7 @@ def run_isolated(base: Path | str, arg: str, options: Options, threads: int = 1)
                 how += " (out of memory?)"
         else:
             how = f"the check process exited with code {code} without a result"
-        last = _last_line(err)
+        last = _last_line(child.stderr)
         if "MemoryError" in last or "bad_alloc" in last or "Cannot allocate memory" in last:
             how = f"out of memory: the check needed more than the memory budget of {options.memory_mb} MB (--memory-mb)"
         elif last:

@@ -1,17 +1,19 @@
-"""The child process of a batch: ``python -m drawcheck.batch.worker JOB_JSON``.
+"""The child process of a batch: one submission, one process.
 
-One submission per process, so a crash, a hang or a runaway allocation in a
-reader takes down this process only. The parent (:func:`drawcheck.batch.runner.run_isolated`)
-starts it with :mod:`subprocess` in the submission's parent folder, with the
-path relative to it, so error messages name the submission the same way on
-every machine and executor.
+A crash, a hang or a runaway allocation in a reader takes down this process
+only. The parent (:mod:`drawcheck.batch.isolation`) starts it in the
+submission's parent folder, with the path relative to it, so error messages
+name the submission the same way on every machine and executor: forked from
+the warm server (:func:`run_forked`) or as ``python -m drawcheck.batch.worker
+JOB_JSON`` (:func:`main`).
 
-``JOB_JSON`` holds ``path``, ``packs``, ``units``, ``limits`` and
-``memory_mb``. The answer goes to the original standard output: one JSON
-header line (``{"status": "report"}``, or ``"unreadable"`` / ``"failed"``
-with ``"error"``), then, for a report, the report JSON exactly as
-:meth:`drawcheck.pipeline.Report.to_json` writes it (UTF-8). Anything a
-library prints goes to standard error instead.
+The job holds ``path``, ``packs``, ``units``, ``limits`` and ``memory_mb``.
+The answer (:func:`answer_bytes`) is one JSON header line
+(``{"status": "report"}``, or ``"unreadable"`` / ``"failed"`` with
+``"error"``), then, for a report, the report JSON exactly as
+:meth:`drawcheck.pipeline.Report.to_json` writes it (UTF-8): on the original
+standard output of a spawned child, through a pipe from a forked one.
+Anything a library prints goes to standard error instead.
 """
 
 from __future__ import annotations
@@ -43,9 +45,17 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+#: Test hook: ``abort:PATH`` makes the child checking ``PATH`` (the job's path) die by SIGABRT,
+#: as a crash in a native library would; the isolation tests use it.
+FAULT_ENV = "DRAWCHECK_TEST_WORKER_FAULT"
+
+
 def run_job(job: dict) -> tuple[dict, bytes]:
     """Check the submission of ``job``; return (header, report bytes or b"")."""
     import warnings
+
+    if os.environ.get(FAULT_ENV) == f"abort:{job.get('path')}":
+        os.abort()
 
     memory_mb = job.get("memory_mb")
     oom = f"out of memory: the check needed more than the memory budget of {memory_mb} MB (--memory-mb)"
@@ -87,6 +97,36 @@ def _looks_like_memory(exc: BaseException) -> bool:
     return False
 
 
+def answer_bytes(header: dict, body: bytes) -> bytes:
+    """The answer a child gives its parent: the header as one JSON line, then the report bytes."""
+    return json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n" + body
+
+
+def run_forked(job: dict, base: str, threads: int, conn, err_path: str) -> None:
+    """Entry point of a child forked from the warm server: check ``job`` from ``base``, answer on ``conn``.
+
+    The child leads a new session (a timeout kills everything it started),
+    writes anything printed to ``err_path``, and sizes numba's pool to ``threads``.
+    """
+    if os.name == "posix":
+        os.setsid()
+    fd = os.open(err_path, os.O_WRONLY | os.O_APPEND)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    os.chdir(base)
+    try:
+        import numba
+
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    except Exception:  # noqa: BLE001 - numba's pool size is an optimisation, not a condition
+        pass
+    limit_memory(job.get("memory_mb"))
+    header, body = run_job(job)
+    conn.send_bytes(answer_bytes(header, body))
+    conn.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
@@ -97,9 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     answer = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     limit_memory(job.get("memory_mb"))
-    header, body = run_job(job)
-    answer.write(json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
-    answer.write(body)
+    answer.write(answer_bytes(*run_job(job)))
     answer.flush()
     return 0
 
