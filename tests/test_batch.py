@@ -281,13 +281,23 @@ def test_local_cluster_gives_identical_reports(good, tmp_path):
         (shutil.copytree if src.is_dir() else shutil.copy)(src, subs / src.name)
     local = tmp_path / "local"
     assert batch(subs, "--out", local, "--jobs", "2").returncode == 2
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                  silence_logs=40) as cluster:
-        for mode in ([], ["--shared-path"]):
-            out = tmp_path / ("dask" + "".join(mode))
-            proc = batch(subs, "--out", out, "--dask", cluster.scheduler_address, *mode, timeout=180)
-            assert proc.returncode == 2, proc.stderr
-            assert reports(out) == reports(local) and len(reports(out)) == 3
-            strip = lambda rows: [{k: v for k, v in r.items() if k != "seconds"} for r in rows]  # noqa: E731
-            assert strip(json.loads((out / "summary.json").read_text())["submissions"]) == \
-                strip(json.loads((local / "summary.json").read_text())["submissions"])
+    import dask
+
+    # daemonic workers (Dask's default) spawn each check; non-daemonic ones fork it from their warm server
+    for daemon, modes in ((True, ([], ["--shared-path"])), (False, ([],))):
+        with dask.config.set({"distributed.worker.daemon": daemon}):
+            cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                               dashboard_address=":0", silence_logs=40)
+        with cluster:
+            _same_reports_on(cluster, subs, local, tmp_path / f"daemon-{daemon}", modes)
+
+
+def _same_reports_on(cluster, subs: Path, local: Path, where: Path, modes) -> None:
+    for mode in modes:
+        out = where / ("dask" + "".join(mode))
+        proc = batch(subs, "--out", out, "--dask", cluster.scheduler_address, *mode, timeout=180)
+        assert proc.returncode == 2, proc.stderr
+        assert reports(out) == reports(local) and len(reports(out)) == 3
+        strip = lambda rows: [{k: v for k, v in r.items() if k != "seconds"} for r in rows]  # noqa: E731
+        assert strip(json.loads((out / "summary.json").read_text())["submissions"]) == \
+            strip(json.loads((local / "summary.json").read_text())["submissions"])
