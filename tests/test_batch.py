@@ -221,6 +221,21 @@ def test_a_crashing_check_costs_its_own_process_only(good, tmp_path, mode):
     assert a["indicators"] == b["indicators"] and a["findings"] == b["findings"]
 
 
+def test_many_forked_checks_at_once_all_report(good, tmp_path):
+    """Found by the batch benchmark: with several pool threads, a child's exit status could be read by another
+    thread's Process.start() and come back as 255 ("exited ... without a result"). 200 plans, 4 at a time."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for i in range(0, 200, 2):  # small and larger checks mixed, so starts and exits interleave
+        shutil.copy(good / "single.dxf", subs / f"p{i:03d}.dxf")
+        shutil.copytree(good / "residential", subs / f"r{i + 1:03d}")
+    out = tmp_path / "out"
+    proc = batch(subs, "--out", out, "--jobs", "4", timeout=600)
+    rows = json.loads((out / "summary.json").read_text())["submissions"]
+    assert proc.returncode == 1, [r for r in rows if r["status"] not in ("passed", "findings")][:3]
+    assert len(rows) == 200 and {r["status"] for r in rows} == {"passed", "findings"}
+
+
 def test_a_list_file_and_a_missing_entry(good, tmp_path):
     listed = tmp_path / "todo.txt"
     listed.write_text(f"{good / 'single.dxf'}\n# a comment\ngone/plan.dxf\n", encoding="utf-8")

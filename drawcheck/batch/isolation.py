@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import subprocess
@@ -38,6 +39,12 @@ _live: set[int] = set()  # pids of running children (each leads its process grou
 _live_lock = threading.Lock()
 _context_lock = threading.Lock()
 _context = None
+# multiprocessing.Process is not thread-safe across threads: start() reaps the
+# other children (it reads their exit status from their sentinels), so a
+# join() running at the same time in another thread could read an empty pipe
+# and report exit code 255. Every start and every status read holds this lock;
+# waiting is done on the sentinels without it.
+_process_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -161,10 +168,11 @@ def _run_forked(base: Path | str, job: dict, threads: int, timeout: float) -> Ch
     os.close(fd)
     try:
         child = ctx.Process(target=run_forked, args=(job, str(base), threads, send, err_path), name="drawcheck-check")
-        child.start()
+        with _process_lock:
+            child.start()
         send.close()  # the child holds the only writer: end of file when it dies
         _track(child.pid, True)
-        answer, timed_out = None, False
+        answer, timed_out, lingered = None, False, False
         try:
             if receive.poll(timeout):
                 try:
@@ -174,13 +182,16 @@ def _run_forked(base: Path | str, job: dict, threads: int, timeout: float) -> Ch
             else:
                 timed_out = True
                 kill_pid(child.pid)
-            child.join(timeout=None if timed_out else 30)
+            exited = multiprocessing.connection.wait([child.sentinel], timeout=None if timed_out else 30)
+            lingered = answer is not None and not exited  # answered, then stuck on its way out
         finally:
             kill_pid(child.pid)  # whatever it started and left behind
-            child.join()
+            multiprocessing.connection.wait([child.sentinel])
+            with _process_lock:
+                child.join()
             _track(child.pid, False)
             receive.close()
         stderr = Path(err_path).read_bytes()
     finally:
         os.unlink(err_path)
-    return ChildOutcome(answer, stderr, child.exitcode, timed_out)
+    return ChildOutcome(answer, stderr, 0 if lingered else child.exitcode, timed_out)

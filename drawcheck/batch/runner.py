@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from .isolation import kill_all, run_child  # noqa: F401  (kill_all: the CLI stops a batch with it)
+from .isolation import kill_all, method, run_child  # noqa: F401  (kill_all: the CLI stops a batch with it)
 
 #: File suffixes taken as drawings when a source folder is scanned (other files are ignored and listed).
 DRAWING_SUFFIXES = (".dxf", ".dwg", ".ifc", ".ifczip")
@@ -527,6 +527,7 @@ def run_batch(sources: Sequence[Path | str], out: Path | str, *, options: Option
     rows = sorted(recorder.rows, key=lambda r: r["name"])
     code = batch_exit_code(rows)
     write_summary(out, rows, {"fail_on": options.fail_on, "exit_code": code, "ignored": ignored,
-                              "executor": "dask" if dask is not None else f"local ({jobs or os.cpu_count()} jobs)",
+                              "executor": "dask" if dask is not None else
+                              f"local ({jobs or os.cpu_count()} jobs, {method(options.spawn)} children)",
                               "seconds": round(seconds, 3)})
     return BatchResult(rows, ignored, code, seconds)
