@@ -141,21 +141,27 @@ def _run_spawned(base: Path | str, job: dict, threads: int, timeout: float) -> C
 
 
 def _fork_context(threads: int):
-    """The fork-server context, started on first use with :mod:`drawcheck.batch.warm` preloaded.
+    """The fork-server context, its server running with :mod:`drawcheck.batch.warm` preloaded.
 
-    The server inherits this process's environment when it starts, so the
-    BLAS pools are sized here; numba's pool is sized per child
+    The server takes this process's environment when it starts, so it is
+    started here with the BLAS pools sized for the children (this process's
+    own environment is restored); numba's pool is sized per child
     (``numba.set_num_threads``).
     """
+    from multiprocessing import forkserver
+
     global _context
     with _context_lock:
         if _context is None:
-            for name, value in child_env(threads).items():
-                if name != "NUMBA_NUM_THREADS":  # numba may use every core in the server; children set their own
-                    os.environ.setdefault(name, value)
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["drawcheck.batch.warm"])
-            _context = ctx
+            _context = multiprocessing.get_context("forkserver")
+            _context.set_forkserver_preload(["drawcheck.batch.warm"])
+        sized = {k: v for k, v in child_env(threads).items() if k != "NUMBA_NUM_THREADS" and k not in os.environ}
+        os.environ.update(sized)
+        try:
+            forkserver.ensure_running()  # a no-op while the server runs
+        finally:
+            for name in sized:
+                del os.environ[name]
         return _context
 
 
