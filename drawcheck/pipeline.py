@@ -85,16 +85,15 @@ def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str 
         if not file.is_file():
             raise ReadError(f"{spec.path}: no such file")
         name = spec.path.replace("\\", "/")
-        if sniff(file) == "ifc":
-            from .readers.ifc import read_ifc
-
-            schema, ref_elevation = read_ifc(file, name, project, insert=spec.insert, rotation=spec.rotation,
-                                             max_bytes=manifest.limits.max_bytes,
-                                             ids_files=[p.ids for p in loaded_packs if p.ids])
+        kind = sniff(file)
+        if kind == "ifc" or (kind == "zip" and file.suffix.lower() == ".ifczip"):
+            schema, ref_elevation = _read_ifc_input(file, kind, name, spec, project, manifest, loaded_packs)
             project.inputs.append(InputFile(name, "ifc", sha256_of(file), schema, ref_elevation))
             continue
-        if file.suffix.lower() in (".ifc", ".ifczip"):
-            raise ReadError(f"{spec.path}: not an IFC (STEP) file; .ifczip must be unzipped first")
+        if file.suffix.lower() == ".ifc":
+            raise ReadError(f"{spec.path}: not an IFC (STEP) file")
+        if file.suffix.lower() == ".ifczip":
+            raise ReadError(f"{spec.path}: not an .ifczip (ZIP) archive")
         unit_m = read_dxf(file, name, project, roles=roles, units=units, max_bytes=manifest.limits.max_bytes,
                           max_entities=manifest.limits.max_entities, max_vertices=manifest.limits.max_vertices)
         project.inputs.append(InputFile(name, "dxf", sha256_of(file), unit_m=unit_m))
@@ -102,6 +101,25 @@ def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str 
     indicators = compute_indicators(project, manifest.conditions, {p.id: p.params for p in loaded_packs})
     t2 = time.perf_counter()
     return Prepared(manifest, loaded_packs, project, indicators, {"parse": t1 - t0, "indicators": t2 - t1})
+
+
+def _read_ifc_input(file: Path, kind: str, name: str, spec, project: Project, manifest, loaded_packs):
+    """Read one IFC input (a STEP file, or the model inside an ``.ifczip``) into ``project``."""
+    from .readers.ifc import read_ifc
+
+    def read(path: Path):
+        return read_ifc(path, name, project, insert=spec.insert, rotation=spec.rotation,
+                        max_bytes=manifest.limits.max_bytes, ids_files=[p.ids for p in loaded_packs if p.ids])
+
+    if kind == "ifc":
+        return read(file)
+    from .readers.ifczip import unpacked_ifc
+
+    with unpacked_ifc(file, manifest.limits.max_bytes) as model:
+        try:
+            return read(model)
+        except ReadError as exc:  # name the submitted archive, not the temporary file
+            raise ReadError(f"{spec.path}: {exc}") from None
 
 
 def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | None = None,

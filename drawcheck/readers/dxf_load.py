@@ -61,6 +61,8 @@ def load_dxf(path: Path) -> LoadedDxf:
         raise ReadError(f"{path.name}: the file is empty")
     if kind == "pdf":
         raise ReadError(f"{path.name}: a PDF, not a DXF drawing; export the site plan as DXF")
+    if kind == "zip":
+        raise ReadError(f"{path.name}: a ZIP archive, not a DXF drawing; unzip it and submit the drawing itself")
     if kind not in ("dxf", "dxf-binary"):
         raise ReadError(f"{path.name}: not a DXF file (no DXF header found)")
 

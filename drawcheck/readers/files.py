@@ -31,7 +31,7 @@ def sha256_of(path: Path) -> str:
 
 
 def sniff(path: Path) -> str:
-    """Return the file kind: ``dxf``, ``dxf-binary``, ``dwg``, ``ifc``, ``pdf``, ``empty`` or ``unknown``."""
+    """Return the file kind: ``dxf``, ``dxf-binary``, ``dwg``, ``ifc``, ``zip``, ``pdf``, ``empty`` or ``unknown``."""
     with open(path, "rb") as fp:
         head = fp.read(4096)
     if not head.strip():
@@ -42,6 +42,8 @@ def sniff(path: Path) -> str:
         return "dwg"
     if head.startswith(b"%PDF"):
         return "pdf"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):  # a ZIP archive (or an empty one)
+        return "zip"
     if head.lstrip().startswith(b"ISO-10303-21"):
         return "ifc"
     if _looks_like_ascii_dxf(head):
