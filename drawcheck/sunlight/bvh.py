@@ -763,6 +763,27 @@ def _per_ray(name: str, value, m: int) -> np.ndarray:
     return a.astype(np.float32)
 
 
+def _rays(origins, directions, direction_index, scene_origin) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validated rays as the kernels take them: origins (m, 3) relative to ``scene_origin``,
+    directions (k, 3), and each ray's direction index (m,), or an empty index when k == m
+    (one direction per ray). Raises ValueError as :func:`occluded` documents."""
+    org = _as_points("origins", origins, scene_origin)
+    dirs = _as_directions("directions", directions)
+    m = org.shape[0]
+    if direction_index is not None:
+        idx = np.asarray(direction_index)
+        if idx.shape != (m,) or not np.issubdtype(idx.dtype, np.integer):
+            raise ValueError(f"direction_index must be an int array of shape ({m},)")
+        if m and (idx.min() < 0 or idx.max() >= dirs.shape[0]):
+            raise ValueError("direction_index out of range")
+        return org, dirs, np.ascontiguousarray(idx, dtype=np.int64)
+    if dirs.shape[0] == m:
+        return org, dirs, np.empty(0, dtype=np.int64)
+    if dirs.shape[0] == 1:
+        return org, dirs, np.zeros(m, dtype=np.int64)
+    raise ValueError(f"directions must have shape ({m}, 3) or (1, 3), or come with direction_index; got {dirs.shape}")
+
+
 def occluded(
     bvh: BVH,
     origins: np.ndarray,
@@ -798,25 +819,8 @@ def occluded(
         ``MAX_EXTENT`` from the scene centre, a zero direction, an
         out-of-range direction index, NaN in t_min / t_max or t_min < 0.
     """
-    org = _as_points("origins", origins, bvh.origin)
-    dirs = _as_directions("directions", directions)
+    org, dirs, idx = _rays(origins, directions, direction_index, bvh.origin)
     m = org.shape[0]
-    if direction_index is not None:
-        idx = np.asarray(direction_index)
-        if idx.shape != (m,) or not np.issubdtype(idx.dtype, np.integer):
-            raise ValueError(f"direction_index must be an int array of shape ({m},)")
-        if m and (idx.min() < 0 or idx.max() >= dirs.shape[0]):
-            raise ValueError("direction_index out of range")
-        idx = np.ascontiguousarray(idx, dtype=np.int64)
-    elif dirs.shape[0] == m:
-        idx = np.empty(0, dtype=np.int64)
-    elif dirs.shape[0] == 1:
-        idx = np.zeros(m, dtype=np.int64)
-    else:
-        raise ValueError(
-            f"directions must have shape ({m}, 3) or (1, 3), or come with direction_index; "
-            f"got {dirs.shape}"
-        )
     tmin = _per_ray("t_min", t_min, m)
     if (tmin < 0).any():
         raise ValueError("t_min must be >= 0")

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .bvh import MAX_EXTENT, _as_directions, _as_points, _check_finite, _per_ray
+from .bvh import MAX_EXTENT, _as_directions, _as_points, _check_finite, _per_ray, _rays
 
 __all__ = ["EmbreeBVH", "available", "build_bvh", "occluded", "occluded_grid"]
 
@@ -136,23 +136,10 @@ def occluded(
     """Whether each ray hits any triangle at t in (t_min, t_max); arguments
     as :func:`drawcheck.sunlight.bvh.occluded`.  ``threads``: Python threads
     (default: numba's thread count)."""
-    org = _as_points("origins", origins, bvh.origin)
-    dirs = _as_directions("directions", directions)
+    org, dirs, idx = _rays(origins, directions, direction_index, bvh.origin)
     m = org.shape[0]
-    if direction_index is not None:
-        idx = np.asarray(direction_index)
-        if idx.shape != (m,) or not np.issubdtype(idx.dtype, np.integer):
-            raise ValueError(f"direction_index must be an int array of shape ({m},)")
-        if m and (idx.min() < 0 or idx.max() >= dirs.shape[0]):
-            raise ValueError("direction_index out of range")
+    if idx.size:  # one direction row per ray
         dirs = dirs[idx]
-    elif dirs.shape[0] == 1:
-        dirs = np.repeat(dirs, m, axis=0)
-    elif dirs.shape[0] != m:
-        raise ValueError(
-            f"directions must have shape ({m}, 3) or (1, 3), or come with direction_index; "
-            f"got {dirs.shape}"
-        )
     tmin = np.broadcast_to(_per_ray("t_min", t_min, m), (m,))
     if (tmin < 0).any():
         raise ValueError("t_min must be >= 0")
