@@ -102,5 +102,35 @@ def test_overlapping_pieces_leaving_the_clip():
     r, d = 20.0, 10.0
     lens = 2 * r * r * math.acos(d / (2 * r)) - d / 2 * math.sqrt(4 * r * r - d * d)
     expected = (2 * math.pi * r * r - lens) / 2
-    # the lens's arcs are inside the other disc: measured on chords (within a sagitta x perimeter)
-    assert AreaIndex([[a], [b]]).union_area(clip=clip) == pytest.approx(expected, abs=0.05)
+    # the lens's arcs lie inside the other disc: their slivers are that disc's area, counted once
+    assert AreaIndex([[a], [b]]).union_area(clip=clip) == pytest.approx(expected, abs=ABS_CLIP)
+
+
+def test_overlapping_circles_unite_exactly():
+    r, d = 20.0, 10.0
+    lens = 2 * r * r * math.acos(d / (2 * r)) - d / 2 * math.sqrt(4 * r * r - d * d)
+    got = AreaIndex([[circle(0, 0, r)], [circle(d, 0, r)]]).union_area()
+    assert got == pytest.approx(2 * math.pi * r * r - lens, abs=ABS_CLIP)
+
+
+def test_curved_tower_on_its_podium_is_the_podium():
+    """A tower whose south wall is an arc, standing on a 40 x 30 podium: the footprint is the podium."""
+    podium = ring([(0, 0), (40, 0), (40, 30), (0, 30)])
+    tower = ring([(10, 5), (30, 5), (30, 25), (10, 25)], [0.2, 0, 0, 0])  # first edge bulges outward (south), y >= ~3
+    assert AreaIndex([[podium], [tower]]).union_area() == pytest.approx(1200.0, abs=ABS_CLIP)
+    # the tower alone keeps its arc: 20 x 20 plus the segment of bulge 0.2 on a 20 m chord
+    b, c = 0.2, 20.0
+    radius = c * (1 + b * b) / (4 * b)
+    theta = 4 * math.atan(b)
+    assert AreaIndex([[tower]]).union_area() == pytest.approx(400 + radius ** 2 / 2 * (theta - math.sin(theta)),
+                                                               abs=1e-9)
+
+
+@pytest.mark.parametrize("west_bulge", [-0.3, 0.3], ids=["one-arc-shared", "arcs-into-each-other"])
+def test_parts_meeting_along_arcs_make_the_rectangle(west_bulge):
+    """Two 10 x 20 parts meeting at x = 10: the left one's east edge bulges east (bulge 0.3). The right
+    one's west edge, run southwards, either follows the same arc (bulge -0.3: concave, no overlap) or
+    bulges west into the left part (+0.3: each segment inside the other part). Either way: 20 x 20."""
+    left = ring([(0, 0), (10, 0), (10, 20), (0, 20)], [0, 0.3, 0, 0])
+    right = ring([(10, 0), (20, 0), (20, 20), (10, 20)], [0, 0, 0, west_bulge])
+    assert AreaIndex([[left], [right]]).union_area() == pytest.approx(400.0, abs=ABS_CLIP)

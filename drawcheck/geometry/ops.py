@@ -47,13 +47,15 @@ class AreaIndex:
     def union_area(self, indices: Sequence[int] | None = None, clip=None) -> float:
         """Area of the union of the chosen polygons (all by default), optionally clipped to ``clip``, m².
 
-        Exact (arcs included) where the pieces neither overlap nor leave the
-        clip; what overlaps is measured on densified geometry.  A piece that
-        leaves the clip keeps the densified area inside it plus the arc
-        slivers (:meth:`PolygonArrays.arc_slivers`) that lie inside, so a
-        circle far larger than the site clips to the site's exact area.
-        Only groups of intersecting pieces are unioned, so N scattered
-        buildings cost an STRtree query, not one union of everything.
+        Exact, arcs included: the union is measured on densified outlines
+        (shapely) and each arc's slivers (:meth:`PolygonArrays.arc_slivers`,
+        the circular segments between its chords and the arc) are added back
+        where they belong to the result: not where they lie inside another
+        piece of the union (counted there) or outside ``clip``.  So a tower
+        with curved walls on its podium, or a circle far larger than the
+        site, measure exactly.  Only groups of intersecting pieces are
+        unioned, so N scattered buildings cost an STRtree query, not one
+        union of everything.
         """
         idx = np.arange(len(self)) if indices is None else np.asarray(indices, dtype=np.int64)
         if len(idx) == 0:
@@ -71,26 +73,40 @@ class AreaIndex:
             if removed > SAME_OUTLINE_RELATIVE * max(dense_sum, 1.0):
                 total -= removed
             pieces.append((union, dense_sum - max(removed, 0.0), idx[members]))
-        if clip is not None:
-            inside = shapely.covered_by([g for g, _, _ in pieces], clip)
-            for (geom, dense, members), ok in zip(pieces, inside):
-                if not ok:
-                    total -= dense - float(shapely.intersection(geom, clip).area)
-                    total -= self._slivers_outside(members, clip)
+        inside = shapely.covered_by([g for g, _, _ in pieces], clip) if clip is not None else None
+        for k, (geom, dense, members) in enumerate(pieces):
+            leaves = inside is not None and not inside[k]
+            if leaves:
+                total -= dense - float(shapely.intersection(geom, clip).area)
+            if leaves or len(members) > 1:
+                total -= self._dropped_slivers(members, clip if leaves else None)
         return total
 
-    def _slivers_outside(self, members: np.ndarray, clip) -> float:
-        """Signed area (m²) of the members' arc slivers lying outside ``clip``.
+    def _dropped_slivers(self, members: np.ndarray, clip) -> float:
+        """Signed area (m²) of the members' arc slivers that are not part of their union inside ``clip``.
 
-        A sliver's middle within twice the chord tolerance of the densified
-        clip counts as inside: the clip's own arcs lie that far outside it.
+        A sliver is dropped when its middle lies inside another member (that
+        member's densified area holds it) or outside ``clip``.  "Inside"
+        means farther than twice the chord tolerance from the boundary: an
+        arc shared with the clip, or with a neighbouring member, lies that
+        close to the other's chords and its sliver stays.
         """
         arrays = self.arrays.subset(members)
         if not arrays.has_arcs:
             return 0.0
-        points, areas, _ = arrays.arc_slivers()
-        near = shapely.dwithin(clip, shapely.points(points), 2.0 * SAGITTA_TOLERANCE)
-        return float(areas[~near].sum())
+        points, areas, owner = arrays.arc_slivers()
+        pts = shapely.points(points)
+        near = 2.0 * SAGITTA_TOLERANCE
+        dropped = np.zeros(len(areas), dtype=bool)
+        if clip is not None:
+            dropped |= ~shapely.dwithin(clip, pts, near)
+        if len(members) > 1:
+            for k, member in enumerate(members):
+                geom = self.geoms[member]
+                others = np.flatnonzero(owner != k)
+                held = shapely.contains(geom, pts[others]) & ~shapely.dwithin(geom.boundary, pts[others], near)
+                dropped[others[held]] = True
+        return float(areas[dropped].sum())
 
 
 def _intersecting_groups(geoms: np.ndarray) -> list[np.ndarray]:
