@@ -237,6 +237,21 @@ def test_many_forked_checks_at_once_all_report(good, tmp_path):
     assert len(rows) == 200 and {r["status"] for r in rows} == {"passed", "findings"}
 
 
+def test_a_child_that_cannot_start_is_a_failed_row(monkeypatch, tmp_path):
+    """fork/exec refused (no processes or descriptors left): that submission fails, the batch goes on."""
+    import errno
+
+    from drawcheck.batch import runner
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(runner, "run_child", refuse)
+    result = runner.run_isolated(tmp_path, "plan.dxf", runner.Options())
+    assert result["status"] == "failed" and result["report"] is None
+    assert result["error"] == "the check process could not be started: Resource temporarily unavailable"
+
+
 def test_a_list_file_and_a_missing_entry(good, tmp_path):
     listed = tmp_path / "todo.txt"
     listed.write_text(f"{good / 'single.dxf'}\n# a comment\ngone/plan.dxf\n", encoding="utf-8")

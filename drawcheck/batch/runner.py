@@ -266,7 +266,11 @@ def run_isolated(base: Path | str, arg: str, options: Options, threads: int = 1)
     (``report`` is the report JSON text), ``unreadable``, ``failed`` or ``timeout``.
     """
     start = time.perf_counter()
-    child = run_child(base, options.job(arg), threads, options.timeout, spawn=options.spawn)
+    try:
+        child = run_child(base, options.job(arg), threads, options.timeout, spawn=options.spawn)
+    except OSError as exc:  # no process could be started (out of processes, file descriptors, memory)
+        return {"status": "failed", "report": None, "seconds": time.perf_counter() - start,
+                "error": f"the check process could not be started: {exc.strerror or exc}"}
     seconds = time.perf_counter() - start
     if child.timed_out:
         return {"status": "timeout", "report": None, "seconds": seconds,
