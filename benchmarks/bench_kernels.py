@@ -33,7 +33,7 @@ import shapely  # noqa: E402
 
 from drawcheck.geometry import kernels  # noqa: E402
 from drawcheck.geometry.arrays import PolygonArrays  # noqa: E402
-from common import machine  # noqa: E402  (benchmarks/common.py)
+from common import machine, with_threads  # noqa: E402  (benchmarks/common.py)
 
 SPACING = 50.0  # m, "spacing for every pair within 50 m"
 DENSITY = 10_000 / 5_000.0**2  # footprints per m2: 10k in a 5 km square
@@ -76,18 +76,6 @@ def interleave(fns: dict, repeat: int) -> dict[str, tuple[float, float, float]]:
         for name, fn in fns.items():
             times[name] += timed(fn, 1)
     return {k: (statistics.median(v), min(v), max(v)) for k, v in times.items()}
-
-
-def with_threads(n: int, fn):
-    def run():
-        old = numba.get_num_threads()
-        numba.set_num_threads(n)
-        try:
-            return fn()
-        finally:
-            numba.set_num_threads(old)
-
-    return run
 
 
 def bench_areas(n: int, repeat: int) -> list[tuple]:

@@ -42,9 +42,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numba  # noqa: E402
-
-from common import machine  # noqa: E402  (benchmarks/common.py)
+from common import machine, with_threads  # noqa: E402  (benchmarks/common.py)
 from drawcheck.sunlight import bvh as dbvh  # noqa: E402
 from drawcheck.sunlight import embree as dembree  # noqa: E402
 
@@ -186,18 +184,6 @@ def interleave(fns: dict, repeat: int) -> dict[str, list[float]]:
             fn()
             times[name].append(time.perf_counter() - t0)
     return times
-
-
-def with_threads(n: int, fn):
-    def run():
-        old = numba.get_num_threads()
-        numba.set_num_threads(n)
-        try:
-            return fn()
-        finally:
-            numba.set_num_threads(old)
-
-    return run
 
 
 def embree_raw(scene, org32: np.ndarray, dir32: np.ndarray, threads: int) -> np.ndarray:

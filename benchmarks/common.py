@@ -30,3 +30,18 @@ def machine() -> str:
         f"numpy {np.__version__}, shapely {shapely.__version__} (GEOS {shapely.geos_version_string}), "
         f"numba {numba.__version__}, threading layer {layer}, {numba.get_num_threads()} threads"
     )
+
+
+def with_threads(n: int, fn):
+    """``fn`` wrapped to run with numba's pool at ``n`` threads (restored afterwards)."""
+    import numba
+
+    def run():
+        old = numba.get_num_threads()
+        numba.set_num_threads(n)
+        try:
+            return fn()
+        finally:
+            numba.set_num_threads(old)
+
+    return run

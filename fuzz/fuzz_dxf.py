@@ -11,7 +11,7 @@ exits 1 when any failed.
     --engine random   seeded mutation loop (default; reproducible with --seed)
     --engine atheris  coverage-guided (pip install atheris), seeded with the same drawings
 
-Reproduce a saved input with ``python fuzz/fuzz_dxf.py --replay fuzz/crashes/dxf-XXXX.dxf``.
+Reproduce a saved input with ``python fuzz/fuzz_dxf.py --replay fuzz/crashes/dxf-<sha256 prefix>.dxf``.
 """
 
 from __future__ import annotations

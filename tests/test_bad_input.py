@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 
 import drawcheck
+from cli_checks import refused
 from dxf_builders import BLDG, CLI, GREEN, ROOT, add_part, add_poly, add_site, new_doc, rect, save
 
 PUBLIC_BROKEN = ROOT.parent / "shared/data/public/dxf_broken"
@@ -44,19 +45,6 @@ def run(path: Path, *args: str, env=None) -> subprocess.CompletedProcess:
     """``drawcheck check PATH --format json ARGS`` (bytes out: a report must be valid UTF-8 itself)."""
     return subprocess.run([str(CLI), "check", str(path), "--format", "json", *args], capture_output=True,
                           timeout=BUDGET, cwd=ROOT, env=env)
-
-
-def refused(proc: subprocess.CompletedProcess, *fragments: str) -> str:
-    """Exit 2, nothing on stdout, one ``drawcheck:`` line on stderr holding every fragment."""
-    err = proc.stderr.decode("utf-8")
-    assert proc.returncode == 2, (proc.returncode, err)
-    assert proc.stdout == b""
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("drawcheck: "), err
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
 
 
 def reported(proc: subprocess.CompletedProcess) -> dict:
@@ -204,7 +192,7 @@ def test_non_finite_road_line_is_skipped_and_named(tmp_path, entity, value):
         bad = msp.add_line((0, -5), (77.25, -5), dxfattribs={"layer": "道路红线"})
     else:
         bad = msp.add_arc((50, -300), 77.25, 60, 120, dxfattribs={"layer": "道路红线"})
-    good = msp.add_line((0, -10), (100, -10), dxfattribs={"layer": "道路红线"})
+    msp.add_line((0, -10), (100, -10), dxfattribs={"layer": "道路红线"})  # the good road line
     path = save(doc, tmp_path)
     text = path.read_text(encoding="utf-8")
     assert text.count("\n77.25\n") == 1

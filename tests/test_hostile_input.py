@@ -26,6 +26,7 @@ import ezdxf
 import pytest
 
 from drawcheck.manifest import Limits
+from cli_checks import refused
 from dxf_builders import CLI, INDICATORS, ROOT, add_part, add_poly, add_site, add_text, new_doc, rect, save
 
 EVIL = "<script>alert(1)</script>&\"'"
@@ -40,16 +41,6 @@ def tree(folder: Path) -> dict[str, bytes]:
 def run(path: Path, *args: str, fmt: str = "json") -> subprocess.CompletedProcess:
     return subprocess.run([str(CLI), "check", str(path), "--format", fmt, *args], capture_output=True, text=True,
                           timeout=120, cwd=ROOT)
-
-
-def refused(proc: subprocess.CompletedProcess, *fragments: str) -> str:
-    assert proc.returncode == 2, (proc.returncode, proc.stderr)
-    assert proc.stdout == "" and "Traceback" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("drawcheck: "), proc.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
-    return lines[0]
 
 
 @pytest.fixture

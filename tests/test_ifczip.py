@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import drawcheck
+from cli_checks import refused
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "samples" / "residential-ifc" / "model.ifc"
@@ -22,15 +23,6 @@ MODEL = ROOT / "samples" / "residential-ifc" / "model.ifc"
 def cli(path: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "drawcheck", "check", str(path), "--format", "json", *args],
                           capture_output=True, text=True, timeout=300)
-
-
-def refused(proc: subprocess.CompletedProcess, *fragments: str) -> str:
-    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr, proc.stderr
-    (line,) = proc.stderr.strip().splitlines()
-    assert line.startswith("drawcheck: ")
-    for fragment in fragments:
-        assert fragment in line, (fragment, line)
-    return line
 
 
 def zipped(target: Path, members: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> Path:

@@ -67,5 +67,6 @@ def _copy_within(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path
                     raise ReadError(f"{shown}: {member.filename} unpacks to more than the limit of {max_bytes} "
                                     "bytes (--max-bytes or [limits] max_bytes)")
                 dst.write(chunk)
+    # zipfile raises NotImplementedError for a compression method it lacks (e.g. Deflate64)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise ReadError(f"{shown}: {member.filename} cannot be unpacked ({type(exc).__name__}: {exc})") from None

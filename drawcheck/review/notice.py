@@ -197,6 +197,12 @@ def _md(text) -> str:
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
 
 
+def _also_ref(item: dict, dept: str, names: dict) -> tuple[str, str]:
+    """For an item led by another department: (the leading department's name, this department's clauses)."""
+    clauses = "；".join(m["clause"] for m in item["members"] if m["department"] == dept)
+    return names.get(item["lead"], item["lead"]), clauses
+
+
 def _md_item(it: dict, names: dict, prefix: str = "") -> list[str]:
     lines = [f"{prefix}{it['no']}. **{_md(it['title'])}（{_md(_subjects(it))}）** 〔{SEVERITY_NAMES[it['severity']]}〕"]
     for m in it["members"]:
@@ -230,9 +236,8 @@ def to_markdown(notice: dict) -> str:
         for no in refs["items"]:
             out += _md_item(items[no], names)
         for no in refs["also"]:
-            it = items[no]
-            clauses = "；".join(m["clause"] for m in it["members"] if m["department"] == dept)
-            out.append(f"- 见第 {no} 项（{_md(names.get(it['lead'], it['lead']))}一并列出）：{_md(clauses)}")
+            lead, clauses = _also_ref(items[no], dept, names)
+            out.append(f"- 见第 {no} 项（{_md(lead)}一并列出）：{_md(clauses)}")
         out.append("")
     if not notice["items"]:
         out += ["本轮无须修改事项。", ""]
@@ -291,9 +296,8 @@ def to_html(notice: dict) -> str:
         if refs["also"]:
             body.append('<ul class="ref">')
             for no in refs["also"]:
-                it = items[no]
-                clauses = "；".join(m["clause"] for m in it["members"] if m["department"] == dept)
-                body.append(f"<li>见第 {no} 项（{_h(names.get(it['lead'], it['lead']))}一并列出）：{_h(clauses)}</li>")
+                lead, clauses = _also_ref(items[no], dept, names)
+                body.append(f"<li>见第 {no} 项（{_h(lead)}一并列出）：{_h(clauses)}</li>")
             body.append("</ul>")
     if not notice["items"]:
         body.append("<p>本轮无须修改事项。</p>")

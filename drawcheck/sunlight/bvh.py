@@ -152,6 +152,16 @@ class BVH(NamedTuple):
 # build
 
 
+@njit(cache=True, inline="always")
+def _centroid_span(axis, clo0, clo1, clo2, chi0, chi1, chi2):
+    """(lowest centroid, centroid extent) of a node along ``axis`` (0, 1, 2 = x, y, z), m."""
+    if axis == 0:
+        return clo0, chi0 - clo0
+    if axis == 1:
+        return clo1, chi1 - clo1
+    return clo2, chi2 - clo2
+
+
 @njit(cache=True)
 def _sah_build(lo, hi, cent, leaf, max_leaf, n_bins, c_trav, c_isect, stack_rows=64):
     """Binned-SAH build over triangle boxes ``lo``/``hi`` (n, 3) float64 and
@@ -233,15 +243,7 @@ def _sah_build(lo, hi, cent, leaf, max_leaf, n_bins, c_trav, c_isect, stack_rows
         best_axis = -1
         best_bin = 0
         for axis in range(3):
-            if axis == 0:
-                cmin = clo0
-                cext = chi0 - clo0
-            elif axis == 1:
-                cmin = clo1
-                cext = chi1 - clo1
-            else:
-                cmin = clo2
-                cext = chi2 - clo2
+            cmin, cext = _centroid_span(axis, clo0, clo1, clo2, chi0, chi1, chi2)
             if not (cext > 0.0):
                 continue
             scale = n_bins / cext
@@ -321,15 +323,7 @@ def _sah_build(lo, hi, cent, leaf, max_leaf, n_bins, c_trav, c_isect, stack_rows
             continue
         mid = s
         if best_axis >= 0:
-            if best_axis == 0:
-                cmin = clo0
-                cext = chi0 - clo0
-            elif best_axis == 1:
-                cmin = clo1
-                cext = chi1 - clo1
-            else:
-                cmin = clo2
-                cext = chi2 - clo2
+            cmin, cext = _centroid_span(best_axis, clo0, clo1, clo2, chi0, chi1, chi2)
             scale = n_bins / cext
             i = s
             j = e - 1
