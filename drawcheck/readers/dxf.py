@@ -227,7 +227,7 @@ def _repair_invalid(areas: list[AreaItem], note) -> None:
 def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, note) -> None:
     from ..geometry.arrays import PolygonArrays
     from ..geometry.kernels import smallest_containing_polygon
-    from .labels import label_from_attribs, merge_labels, parse_label
+    from .labels import label_from_attribs, merge_labels, read_label
 
     for role in ("building", "retained", "existing", "basement"):
         items = by_role.get(role, [])
@@ -249,7 +249,9 @@ def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, 
                          f"{role} outline", handles=(text.handle,), severity="warning")
         buildings: dict[str, Building] = {}
         for item, its_texts in zip(items, label_texts):
-            label, conflicts = parse_label(its_texts)
+            label, conflicts, unknown = read_label(its_texts)
+            if unknown:
+                _note_not_understood(role, item, unknown, note)
             if item.group is not None and item.group in attribs:
                 ins_handle, tags = attribs[item.group]
                 attrib_label, problems = label_from_attribs(tags)
@@ -286,6 +288,14 @@ def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, 
             building.parts.append(part)
         target = project.existing if role == "existing" else project.buildings
         target.extend(buildings.values())
+
+
+def _note_not_understood(role: str, item: AreaItem, tokens: list[str], note) -> None:
+    """Quote the label tokens no form matches: a warning when one holds a digit (a value that was not read)."""
+    quoted = ", ".join(f"'{t}'" for t in tokens[:12]) + (f" and {len(tokens) - 12} more" if len(tokens) > 12 else "")
+    severity = "warning" if any(ch.isdigit() for t in tokens for ch in t) else "info"
+    note("label-unreadable", f"{role} outline {item.handle} on layer {item.layer}: label text not understood: {quoted} "
+         "(accepted forms: docs/labels.md)", handles=(item.handle,), severity=severity)
 
 
 def _part(area: Area, label, note) -> Part:

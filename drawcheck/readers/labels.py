@@ -1,41 +1,21 @@
-"""Building-part labels (submission convention, section 4).
+"""Building-part labels (submission convention section 4, widened to the forms institutes write).
 
 A building part's label is the text written inside it (TEXT/MTEXT on a
 layer of the part's role) or the ATTRIBs of its block. This module turns
 those strings into a :class:`Label`; it knows nothing of geometry or DXF.
 
-Text is first normalised: full-width ASCII (``＃Ｆ０-９＝．`` ...) and the
-ideographic space become their half-width forms. It is then split into
-tokens on white space, line breaks and any of ``,，;；/、``. Each token must
-match one of the forms below *completely*; a token that matches none is
-ignored (``1#楼18F`` written as one token is nothing, ``18`` alone is
-nothing). ``N`` is a whole number, ``X`` a decimal number such as ``54`` or
-``54.0`` (no sign, no exponent).
+The accepted token forms and the use words are data, not code:
+``label_forms.toml`` beside this module lists every form with examples, and
+``docs/labels.md`` is generated from it (:mod:`drawcheck.readers.labels_doc`).
 
-========================  ==============================================
-field                     accepted token forms
-========================  ==============================================
-name                      any token ending in ``#``, ``#楼``, ``号楼``,
-                          ``栋`` or ``幢`` with at least one character
-                          before the ending (``1#``, ``3#楼``, ``12号楼``,
-                          ``A栋``); the id is the normalised token as
-                          written, so ``1#`` and ``1#楼`` are different ids
-floors (above ground)     ``NF``, ``Nf``, ``N层``
-floors_below              ``-NF``, ``-Nf``, ``地下N层``, ``BN``, ``bN``
-height (m)                ``H=X``, ``h=X``, ``H=Xm``, ``h=Xm``, ``Xm``,
-                          ``高度X米``, ``高度Xm``
-storey_height (m)         ``层高X``, ``层高Xm``, ``FH=X``
-households                ``N户``
-use                       住宅 商业 办公 公建 配套 工业 商住 (see ``USES``)
-fire_rating               ``一级`` ``二级`` ``三级`` ``四级``, also with the
-                          prefix ``耐火等级`` (``耐火等级二级``)
-========================  ==============================================
-
-Nothing else is accepted: ``B2F``, ``-2层``, ``54M``, ``54米``, ``FH=3.0m``
-and ``H = 54`` (spaces around ``=``) are not tokens. Floors and households
-must be positive whole numbers and heights positive finite numbers; a
-token with a zero value (``0F``, ``0m``) is ignored like any other
-non-token.
+Text is first normalised: full-width ASCII (``＃Ｆ０-９＝：．`` ...) and the
+ideographic space become their half-width forms, and spaces around ``=``
+and ``:`` are dropped. It is then split into tokens on white space, line
+breaks and any of ``,，;；、``, and on ``/`` unless a ``-`` follows it
+(``18F/-2F`` is one token). Each token must match one form *completely*;
+a token that matches none is returned as not understood, so that the
+reader can quote it in a finding. Floors and households must be positive
+whole numbers and heights positive finite numbers: ``0F`` is not understood.
 
 Defaults (use residential, rating 二级, storey height = height / floors)
 are applied by the project model, not here: an absent field is ``None``.
@@ -47,20 +27,27 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
+from pathlib import Path
 
-from ..model import USE_NAMES
+from ..tomldata import loads as toml_loads
 
 __all__ = [
     "USES",
     "Label",
     "LabelConflict",
+    "LabelForm",
+    "label_forms",
     "tokenize",
+    "parse_token",
     "parse_label",
+    "read_label",
     "label_from_attribs",
     "merge_labels",
+    "chinese_number",
 ]
 
-USES: dict[str, str] = {zh: key for key, zh in USE_NAMES.items()}
+FORMS_FILE = Path(__file__).with_name("label_forms.toml")
 
 _RATINGS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
@@ -91,6 +78,105 @@ class LabelConflict:
     values: tuple
 
 
+# --- the forms table --------------------------------------------------------
+
+@dataclass(frozen=True)
+class LabelForm:
+    """One accepted token form: ``fields`` it sets, its ``form`` as written in the table, its regex."""
+
+    fields: tuple[str, ...]
+    form: str
+    doc: str
+    examples: tuple[tuple[str, object], ...]
+    pattern: re.Pattern[str]
+    slots: tuple[str, ...]  # the placeholder of each capture group, in order
+
+
+_CHINESE_DIGITS = "零一二三四五六七八九"
+_SLOT_PATTERNS = {
+    "ID": r"(.+?)",
+    "N": r"(\d+)",
+    "C": r"([零一二两三四五六七八九十百]+)",
+    "X": r"(\d+(?:\.\d+)?)",
+    "R": r"([一二三四])",
+}
+
+
+def chinese_number(text: str) -> int | None:
+    """A whole number written in Chinese numerals (``十八`` 18, ``二十五`` 25, ``两`` 2, ``一百零二`` 102), else None."""
+    digits = {c: i for i, c in enumerate(_CHINESE_DIGITS)}
+    digits["两"] = 2
+    m = re.fullmatch(r"(?:([一二两三四五六七八九])百)?(零)?(?:([一二两三四五六七八九])?(十))?([一二两三四五六七八九])?", text)
+    if not text or not m or "两" in text[1:]:  # 两 only leads: 两层, 两百; never 二十两
+        return None
+    hundreds, zero, tens_digit, ten, units = m.groups()
+    if zero and (not hundreds or ten and not tens_digit):
+        return None
+    value = 100 * digits[hundreds] if hundreds else 0
+    if ten:
+        if hundreds and not tens_digit:
+            return None  # 一百十 is not written
+        value += 10 * (digits[tens_digit] if tens_digit else 1)
+    if units:
+        value += digits[units]
+    return value or None
+
+
+def _compile(form: str, uses: Iterable[str]) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The regex of a form (see label_forms.toml for its little language) and its slots in group order."""
+    use_alt = "(" + "|".join(re.escape(u) for u in sorted(uses, key=len, reverse=True)) + ")"
+    out, slots, i = [], [], 0
+    while i < len(form):
+        if form.startswith("ID", i):
+            out.append(_SLOT_PATTERNS["ID"]), slots.append("ID")
+            i += 2
+            continue
+        c = form[i]
+        if c in "NCXR":
+            out.append(_SLOT_PATTERNS[c]), slots.append(c)
+        elif c == "U":
+            out.append(use_alt), slots.append("U")
+        elif c == "(":
+            out.append("(?:")
+        elif c in "|)?":
+            out.append(c)
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out)), tuple(slots)
+
+
+@dataclass(frozen=True)
+class LabelTable:
+    """The forms and use words of ``label_forms.toml``."""
+
+    uses: dict[str, str]  # word -> use key
+    use_notes: dict[str, str]  # word -> why it maps as it does
+    forms: tuple[LabelForm, ...]
+
+
+@lru_cache(maxsize=1)
+def label_forms() -> LabelTable:
+    """The label forms table (read once)."""
+    data = toml_loads(FORMS_FILE.read_text(encoding="utf-8"))
+    uses, notes = {}, {}
+    for word, value in data["uses"].items():
+        if isinstance(value, dict):
+            uses[word], notes[word] = value["use"], value.get("note", "")
+        else:
+            uses[word] = value
+    forms = []
+    for row in data["forms"]:
+        pattern, slots = _compile(row["form"], uses)
+        examples = tuple((e["text"], e["value"]) for e in row.get("examples", ()))
+        forms.append(LabelForm(tuple(row["field"].split("+")), row["form"], row.get("doc", ""), examples,
+                               pattern, slots))
+    return LabelTable(uses, notes, tuple(forms))
+
+
+USES: dict[str, str] = label_forms().uses
+
+
 # --- normalisation and tokens -------------------------------------------
 
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -102,48 +188,29 @@ def normalize(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
-_SEPARATORS = re.compile(r"[\s,，;；/、]+")
+_SEPARATORS = re.compile(r"[\s,，;；、]+|/(?!-)")
+_AROUND_SIGNS = re.compile(r"[ \t]*([=:])[ \t]*")
 
 
 def tokenize(text: str) -> list[str]:
     """Split one label text into tokens (normalised, stripped, non-empty)."""
-    return [t for t in _SEPARATORS.split(normalize(text)) if t]
+    text = _AROUND_SIGNS.sub(r"\1", normalize(text))
+    return [t for t in _SEPARATORS.split(text) if t]
 
-
-_NUM = r"(\d+(?:\.\d+)?)"
-_INT = r"(\d+)"
-_ZH_RATING = r"([一二三四])级"
-
-# (field, compiled pattern); the first pattern that matches a
-# whole token wins. The name pattern comes last so that nothing else can be
-# taken for a name (no other form ends in # 楼 栋 幢).
-_TOKEN_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("floors", re.compile(_INT + r"[Ff层]")),
-    ("floors_below", re.compile(r"-" + _INT + r"[Ff]|地下" + _INT + r"层|[Bb]" + _INT)),
-    ("height", re.compile(r"[Hh]=" + _NUM + r"m?|" + _NUM + r"m|高度" + _NUM + r"(?:米|m)")),
-    ("storey_height", re.compile(r"层高" + _NUM + r"m?|FH=" + _NUM)),
-    ("households", re.compile(_INT + r"户")),
-    ("fire_rating", re.compile(r"(?:耐火等级)?" + _ZH_RATING)),
-    ("name", re.compile(r".+(?:#楼|号楼|#|栋|幢)")),
-)
 
 _INT_FIELDS = {"floors", "floors_below", "households"}
-_FLOAT_FIELDS = {"height", "storey_height"}
 
 
-def _group(m: re.Match[str]) -> str:
-    return next(g for g in m.groups() if g is not None)
-
-
-def _convert(field: str, token: str, m: re.Match[str]) -> object | None:
-    """Value of a matched token, or None when it is out of range."""
-    if field == "name":
-        return token
-    if field == "use":
-        return USES[token]
-    raw = _group(m)
-    if field == "fire_rating":
+def _slot_value(slot: str, raw: str, field: str, table: LabelTable) -> object | None:
+    """The value of one captured slot for ``field``, or None when out of range."""
+    if slot == "ID":
+        return raw
+    if slot == "U":
+        return table.uses[raw]
+    if slot == "R":
         return _RATINGS[raw]
+    if slot == "C":
+        return chinese_number(raw)
     if field in _INT_FIELDS:
         value = int(raw)
         return value if value > 0 else None
@@ -151,15 +218,28 @@ def _convert(field: str, token: str, m: re.Match[str]) -> object | None:
     return value if math.isfinite(value) and value > 0 else None
 
 
-def parse_token(token: str) -> tuple[str, object] | None:
-    """``(field, value)`` for one normalised token, or None."""
-    if token in USES:
-        return "use", USES[token]
-    for field, pattern in _TOKEN_FORMS:
-        m = pattern.fullmatch(token)
-        if m:
-            value = _convert(field, token, m)
-            return None if value is None else (field, value)
+def _name_value(form: LabelForm, token: str, values: list) -> str:
+    """The name a form gives: the token as written, or ID plus its ending for a name+use token."""
+    if form.fields == ("name",):
+        return token
+    ending = form.form[len("ID"):form.form.index("U")]
+    return values[0] + ("号楼" if ending == "号" else ending)
+
+
+def parse_token(token: str) -> list[tuple[str, object]] | None:
+    """``[(field, value), ...]`` for one normalised token, or None when no form matches it."""
+    table = label_forms()
+    for form in table.forms:
+        m = form.pattern.fullmatch(token)
+        if not m:
+            continue
+        values = [_slot_value(slot, raw, form.fields[min(k, len(form.fields) - 1)], table)
+                  for k, (slot, raw) in enumerate(zip(form.slots, m.groups()))]
+        if any(v is None for v in values):
+            return None
+        if "name" in form.fields:
+            values[0] = _name_value(form, token, values)
+        return list(zip(form.fields, values))
     return None
 
 
@@ -189,8 +269,8 @@ class _Collector:
         return label, conflicts
 
 
-def parse_label(texts: Iterable[str]) -> tuple[Label, list[LabelConflict]]:
-    """Merge all label texts of one part.
+def read_label(texts: Iterable[str]) -> tuple[Label, list[LabelConflict], list[str]]:
+    """Merge all label texts of one part, keeping what was not understood.
 
     Parameters
     ----------
@@ -200,17 +280,30 @@ def parse_label(texts: Iterable[str]) -> tuple[Label, list[LabelConflict]]:
     Returns
     -------
     The label (the first value found for each field, in text and token
-    order) and one :class:`LabelConflict` per field that was given two or
-    more different values. The same value stated twice (``54m`` and
-    ``H=54.0``) is not a conflict. Empty input gives an empty ``Label()``.
+    order), one :class:`LabelConflict` per field that was given two or
+    more different values (the same value stated twice, ``54m`` and
+    ``H=54.0``, is not a conflict), and the tokens no form matches, as
+    written after normalisation, each once in order of appearance.
     """
     acc = _Collector()
+    unknown: list[str] = []
     for text in texts:
         for token in tokenize(text):
             parsed = parse_token(token)
-            if parsed:
-                acc.add(*parsed)
-    return acc.result()
+            if parsed is None:
+                if token not in unknown:
+                    unknown.append(token)
+                continue
+            for field, value in parsed:
+                acc.add(field, value)
+    label, conflicts = acc.result()
+    return label, conflicts, unknown
+
+
+def parse_label(texts: Iterable[str]) -> tuple[Label, list[LabelConflict]]:
+    """:func:`read_label` without the tokens that were not understood."""
+    label, conflicts, _ = read_label(texts)
+    return label, conflicts
 
 
 def merge_labels(labels: Iterable[Label]) -> tuple[Label, list[LabelConflict]]:
@@ -240,10 +333,9 @@ _ATTRIB_FIELDS = {
     "STOREY_HEIGHT": "storey_height",
 }
 
-_BARE_INT = re.compile(_INT)
-_BARE_NUM = re.compile(_NUM + r"(?:m|米)?")
+_BARE_INT = re.compile(r"\d+")
+_BARE_NUM = re.compile(r"(\d+(?:\.\d+)?)(?:m|M|米)?")
 _BARE_RATING = re.compile(r"([1-4])")
-_ENGLISH_USES = {v: v for v in USES.values()}
 
 
 def _attrib_value(tag: str, field: str, value: str) -> tuple[str, object] | None:
@@ -251,22 +343,26 @@ def _attrib_value(tag: str, field: str, value: str) -> tuple[str, object] | None
     if field == "name":
         return field, value
     if field == "use":
-        use = USES.get(value) or _ENGLISH_USES.get(value.casefold())
+        use = USES.get(value) or (value.casefold() if value.casefold() in set(USES.values()) else None)
         return (field, use) if use else None
     # A token of the same field is always accepted ("18F", "H=54.0",
     # "层高3.0", "二级", "120户"); FLOORS may also state basements ("B2").
     parsed = parse_token(value)
-    if parsed and (parsed[0] == field or (field == "floors" and parsed[0] == "floors_below")):
-        return parsed
+    if parsed and len(parsed) == 1 and (parsed[0][0] == field or (field == "floors" and parsed[0][0] == "floors_below")):
+        return parsed[0]
     if field == "fire_rating":
         m = _BARE_RATING.fullmatch(value)
         return (field, int(m.group(1))) if m else None
-    pattern = _BARE_INT if field in _INT_FIELDS else _BARE_NUM
-    m = pattern.fullmatch(value)
-    if not m:
-        return None
-    converted = _convert(field, value, m)
-    return None if converted is None else (field, converted)
+    if field in _INT_FIELDS:
+        if not _BARE_INT.fullmatch(value):
+            return None
+        number: float = int(value)
+    else:
+        m = _BARE_NUM.fullmatch(value)
+        if not m:
+            return None
+        number = float(m.group(1))
+    return (field, number) if math.isfinite(number) and number > 0 else None
 
 
 def label_from_attribs(attribs: Mapping[str, str]) -> tuple[Label, list[str]]:
