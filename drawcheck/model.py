@@ -123,6 +123,52 @@ class DeclaredValue:
     sources: tuple[Source, ...]
 
 
+#: What drawcheck may assume, or skip, while reading (issue 11): kind -> what it means.
+#: A rule whose pack says it rests on a kind never passes while an assumption of
+#: that kind stands (it is ``not_run``), and a failure is flagged as resting on it.
+ASSUMPTION_KINDS: dict[str, str] = {
+    "height": "a part's height taken as floors x storey height (its label gives no height)",
+    "use": "a part's use taken as residential (its label gives no use)",
+    "use_class": "a part's use not labelled, and its GB 50016 5.1.1 class would differ were it a public building",
+    "fire_rating": "a part's fire-resistance rating taken as 二级 where a lower one is allowed (not high-rise: "
+                   "GB 50016 5.1.3)",
+    "units": "the drawing's length unit guessed from the site's extent ($INSUNITS 0, no --units)",
+    "building_outline": "something on a building or retained-building layer not read (a skipped entity, loose "
+                        "lines, or a part without floors)",
+    "neighbour_outline": "something on an existing-building (周边建筑) layer not read",
+    "basement_outline": "something on a basement layer not read (or a basement without floors below)",
+    "site_outline": "something on the site-boundary layer not read",
+    "green_outline": "something on a green layer not read",
+    "parking": "something on the parking layer not read",
+    "civil_defense_outline": "something on a civil-defense (人防) layer not read",
+    "fire_access_outline": "something on a fire-lane or rescue-site layer not read",
+    "road_line": "something on the road red-line layer not read",
+    "window_line": "something on the window layer not read",
+}
+
+#: Layer role -> the assumption kind its skipped content stands for.
+SKIPPED_ROLE_KIND: dict[str, str] = {
+    "building": "building_outline", "retained": "building_outline", "existing": "neighbour_outline",
+    "basement": "basement_outline", "site": "site_outline", "green": "green_outline",
+    "green_central": "green_outline", "parking": "parking", "civil_defense": "civil_defense_outline",
+    "fire_lane": "fire_access_outline", "fire_rescue": "fire_access_outline", "road": "road_line",
+    "window": "window_line",
+}
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A value drawcheck assumed, or content it skipped; ``subjects`` = building ids, () = the whole project."""
+
+    kind: str
+    message: str
+    subjects: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "message": self.message, "subjects": list(self.subjects)}
+
+
 @dataclass(frozen=True)
 class QANote:
     """A drawing-quality observation made while reading; becomes a ``qa:CODE`` finding."""
@@ -167,7 +213,14 @@ class Project:
     fire_rescue: list[Area] = field(default_factory=list)
     declared: dict[str, DeclaredValue] = field(default_factory=dict)
     qa: list[QANote] = field(default_factory=list)
+    assumptions: list[Assumption] = field(default_factory=list)  # made or skipped while reading (units, outlines)
 
     def note(self, code: str, message: str, *, sources=(), subjects=(), severity=None, location=None) -> None:
         """Record a drawing-quality note (becomes a ``qa:CODE`` finding)."""
         self.qa.append(QANote(code, message, tuple(sources), tuple(subjects), severity, location))
+
+    def assume(self, kind: str, message: str, *, subjects=(), sources=()) -> None:
+        """Record an assumption or skipped content (:data:`ASSUMPTION_KINDS`)."""
+        if kind not in ASSUMPTION_KINDS:
+            raise ValueError(f"unknown assumption kind {kind!r}")
+        self.assumptions.append(Assumption(kind, message, tuple(subjects), tuple(sources)))

@@ -130,13 +130,15 @@ def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | 
     when the submission cannot be read at all.
     """
     from .reports.report import build_report
+    from .rules.assumptions import collect_assumptions
     from .rules.engine import RuleContext, run_rules
 
     prepared = prepare(path, packs=packs, units=units, limits=limits)
     manifest, project, indicators = prepared.manifest, prepared.project, prepared.indicators
     t2 = time.perf_counter()
     ctx = RuleContext(project, indicators, manifest.conditions, manifest.claims,
-                      north_angle=manifest.north_angle, latitude=manifest.latitude, longitude=manifest.longitude)
+                      north_angle=manifest.north_angle, latitude=manifest.latitude, longitude=manifest.longitude,
+                      assumptions=collect_assumptions(project, indicators))
     results = run_rules(prepared.packs, ctx)
     t3 = time.perf_counter()
     data = build_report(project, indicators, results, prepared.packs, timestamp=timestamp)

@@ -18,6 +18,19 @@ import ezdxf
 OUTCOMES = {"pass": "passed", "fail": "failed", "na": "not_applicable", "notrun": "not_run"}
 
 
+_USE_WORDS = ("住宅", "商业", "办公", "公建", "配套", "工业", "商住", "公寓")
+_RATING_WORDS = ("一级", "二级", "三级", "四级")
+
+
+def _stated(label: str) -> str:
+    """The label with 住宅 and 二级 added when it states no use or no rating (for plain test plans)."""
+    if not any(w in label for w in _USE_WORDS):
+        label += " 住宅"
+    if not any(w in label for w in _RATING_WORDS):
+        label += " 二级"
+    return label
+
+
 class Plan:
     """A small site plan in metres on the default English layers."""
 
@@ -37,8 +50,15 @@ class Plan:
         self.rect(x0, y0, x1, y1, "SITE")
         return self
 
-    def building(self, label: str, x0, y0, x1, y1, layer: str = "BLDG", at=None) -> "Plan":
-        """A part with an MTEXT label at ``at`` (default: its centre)."""
+    def building(self, label: str, x0, y0, x1, y1, layer: str = "BLDG", at=None, stated: bool = True) -> "Plan":
+        """A part with an MTEXT label at ``at`` (default: its centre).
+
+        With ``stated`` the label states a use and a fire-resistance rating (住宅, 二级 unless it says
+        otherwise), so that a pass is a verdict, not a pass on an assumed value; ``stated=False``
+        writes the label as given (the assumption fixtures).
+        """
+        if stated:
+            label = _stated(label)
         self.rect(x0, y0, x1, y1, layer)
         self.msp.add_mtext(label.replace(" ", "\\P"), dxfattribs={
             "layer": layer, "insert": at or ((x0 + x1) / 2, (y0 + y1) / 2), "char_height": 0.5})

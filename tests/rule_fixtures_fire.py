@@ -27,7 +27,7 @@ def _outline(plan: Plan, points, layer: str) -> Plan:
 # GB 50016 5.1.1: the class rests on an assumed use or height only above 24 m (the lowest
 # class boundary, public high-rise); 1# is a 40 x 12 slab; 9F without H => 9 x 3.0 = 27 m.
 def _one(label: str) -> Plan:
-    return Plan().site().building(label, 10, 10, 50, 22)
+    return Plan().site().building(label, 10, 10, 50, 22, stated=False)
 
 
 CLASS = "gb50016-2014:5.1.1"

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from ..geometry.arcs import SAGITTA_TOLERANCE
-from ..model import DEFAULT_STOREY_HEIGHT, Area, Basement, Building, DeclaredValue, Line, Part, Project, Source
-from .dxf_entities import AreaItem, DxfWalker, TextItem, clean_text
+from ..model import DEFAULT_STOREY_HEIGHT, SKIPPED_ROLE_KIND, Area, Basement, Building, DeclaredValue, Line, Part, Project, Source
+from .dxf_entities import AreaItem, DxfWalker, TextItem, clean_text, layer_of
 from .dxf_load import load_dxf
 from .files import ReadError, check_readable
 from .layers import LayerRoles
@@ -61,6 +61,8 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
     _note_unknown_codepage(doc, note)
 
     factor, units_source = _units(doc, roles, units, note)
+    if units_source.startswith("guessed"):
+        project.assume("units", f"{input_name}: {units_source}")
     project.units_source = units_source if not project.units_source else f"{project.units_source}; {units_source}"
 
     walker = DxfWalker(doc, roles, note, SAGITTA_TOLERANCE / factor, max_entities, max_vertices)
@@ -70,10 +72,15 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
         raise ReadError(f"{input_name}: {exc}") from None
 
     _note_walk_leftovers(walked, note)
+    for role, handle, code in walked.skipped:
+        project.assume(SKIPPED_ROLE_KIND[role], f"{role} content {handle} in {input_name} not read ({code})",
+                       sources=(src(handle),))
     scale = np.array([factor, factor, 1.0])
     areas = _dedupe([_scaled(a, scale) for a in walked.areas], note)
     _split_hatches(areas)
-    _repair_invalid(areas, note)
+    for role, handle in _repair_invalid(areas, note):
+        project.assume(SKIPPED_ROLE_KIND[role], f"{role} outline {handle} in {input_name}: no area remains after "
+                       "make_valid", sources=(src(handle),))
 
     by_role: dict[str, list[AreaItem]] = defaultdict(list)
     for item in areas:
@@ -133,7 +140,7 @@ def _units(doc, roles: LayerRoles, override: str | None, note) -> tuple[float, s
 def _site_extent(doc, roles: LayerRoles) -> float:
     from ezdxf import bbox
 
-    site = [e for e in doc.modelspace() if roles.role_of(_layer_of(e)) == "site"]
+    site = [e for e in doc.modelspace() if roles.role_of(layer_of(e)) == "site"]
     if not site:
         site = list(doc.modelspace())
     try:
@@ -143,14 +150,6 @@ def _site_extent(doc, roles: LayerRoles) -> float:
     if not box.has_data:
         return 0.0
     return float(max(box.size.x, box.size.y))
-
-
-def _layer_of(entity) -> str:
-    """The entity's layer; "" for one ezdxf keeps without a layer attribute (unknown types)."""
-    try:
-        return entity.dxf.get("layer", "0")
-    except Exception:
-        return ""
 
 
 # -- areas -------------------------------------------------------------------
@@ -198,16 +197,20 @@ def _split_hatches(areas: list[AreaItem]) -> None:
     areas[:] = out
 
 
-def _repair_invalid(areas: list[AreaItem], note) -> None:
-    """Replace self-intersecting outlines by their ``make_valid`` repair, saying so (in place)."""
+def _repair_invalid(areas: list[AreaItem], note) -> list[tuple[str, str]]:
+    """Replace self-intersecting outlines by their ``make_valid`` repair, saying so (in place).
+
+    Returns the (role, handle) of outlines of which no area remains.
+    """
     import shapely
 
     from ..geometry.ops import polygon_rings, to_shapely
 
     if not areas:
-        return
+        return []
     geoms = to_shapely([a.rings for a in areas])
     invalid = np.flatnonzero(~shapely.is_valid(geoms))
+    areas_before = list(areas)
     replaced: dict[int, list[AreaItem]] = {}
     for i in invalid:
         item, geom = areas[i], geoms[i]
@@ -221,6 +224,7 @@ def _repair_invalid(areas: list[AreaItem], note) -> None:
                        for p in polys]
     if replaced:
         areas[:] = [x for i, a in enumerate(areas) for x in replaced.get(i, [a])]
+    return [(areas_before[i].role, areas_before[i].handle) for i, polys in replaced.items() if not polys]
 
 
 # -- parts and labels ----------------------------------------------------------
@@ -268,6 +272,8 @@ def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, 
                 if label.floors_below is None:
                     note("unlabelled-part", f"basement outline {item.handle} on layer {item.layer} has no floors-below label "
                          "(e.g. '-2F', '地下2层', 'B2')", handles=(item.handle,))
+                    project.assume("basement_outline", f"basement outline {item.handle} has no floors below ground",
+                                   sources=(source,))
                 project.basements.append(Basement(area, label.floors_below, label.name))
                 continue
             part = _part(area, label, note)
@@ -277,6 +283,8 @@ def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, 
                      "its floor area cannot be counted", handles=(item.handle,))
                 if role != "existing":
                     project.unlabelled_parts.append(part)
+                project.assume(SKIPPED_ROLE_KIND[role], f"{role} outline {item.handle} has no floor count: it is "
+                               "not a building yet", sources=(source,))
                 continue
             if part.name is None:
                 building_id = f"part:{item.handle}"

@@ -70,6 +70,7 @@ class Walked:
     ignored: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     loose: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     undecodable_layers: Counter = field(default_factory=Counter)  # layer (cleaned) -> entities
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # role, handle, qa code: role content not read
     entity_count: int = 0
     vertex_count: int = 0
 
@@ -211,6 +212,14 @@ class DxfWalker:
                 note(code, message, handles=handles, **kw)
 
         self.note = note_once
+
+        def skip(role: str | None, code: str, message: str, handles=(), **kw) -> None:
+            """A note for content on a role layer that could not be read: the rules needing it do not pass."""
+            note_once(code, message, handles=handles, **kw)
+            if role is not None and role != "indicators":
+                self.out.skipped.extend((role, h, code) for h in (handles or ("?",)))
+
+        self.skip = skip
         self.tolerance = tolerance  # drawing units, for densifying arcs/curves
         self.max_entities = max_entities
         self.max_vertices = max_vertices
@@ -305,7 +314,7 @@ class DxfWalker:
                 raise
             except Exception as exc:  # an entity ezdxf kept but cannot describe (unknown type, damaged INSERT)
                 what = _describe(e, top_handle)
-                self.note("unreadable-entity", f"{what} could not be read ({type(exc).__name__}: {exc})",
+                self.skip(self.roles.role_of(layer_of(e)), "unreadable-entity", f"{what} could not be read ({type(exc).__name__}: {exc})",
                           handles=(what.rpartition(" ")[2],))
                 continue
             role = self.roles.role_of(layer)
@@ -318,7 +327,7 @@ class DxfWalker:
             except ReadError:
                 raise
             except Exception as exc:  # one broken entity must not stop the read
-                self.note("unreadable-entity", f"{dxftype} {handle} on layer {layer} could not be read ({type(exc).__name__}: {exc})",
+                self.skip(role, "unreadable-entity", f"{dxftype} {handle} on layer {layer} could not be read ({type(exc).__name__}: {exc})",
                           handles=(handle,))
 
     def _insert(self, ins, aff: _Affine, layer: str, handle: str, top: bool,
@@ -327,19 +336,19 @@ class DxfWalker:
         role = self.roles.role_of(layer)
         block = self.doc.blocks.get(name)
         if block is None:
-            self.note("missing-block", f"INSERT {handle} refers to block '{name}', which the drawing does not define",
+            self.skip(role, "missing-block", f"INSERT {handle} refers to block '{name}', which the drawing does not define",
                       handles=(handle,))
             return
         if block.block is not None and block.block.is_xref:
-            self.note("unresolved-xref", f"INSERT {handle} is an external reference to '{name}'; bind the xref into the drawing",
+            self.skip(role, "unresolved-xref", f"INSERT {handle} is an external reference to '{name}'; bind the xref into the drawing",
                       handles=(handle,))
             return
         if name in stack:
-            self.note("block-cycle", f"block '{name}' inserts itself (via {' > '.join(stack + (name,))}); INSERT {handle} skipped",
+            self.skip(role, "block-cycle", f"block '{name}' inserts itself (via {' > '.join(stack + (name,))}); INSERT {handle} skipped",
                       handles=(handle,))
             return
         if depth >= MAX_BLOCK_DEPTH:
-            self.note("block-depth", f"blocks nested deeper than {MAX_BLOCK_DEPTH} at INSERT {handle}; content skipped",
+            self.skip(role, "block-depth", f"blocks nested deeper than {MAX_BLOCK_DEPTH} at INSERT {handle}; content skipped",
                       handles=(handle,))
             return
         cells = ins.mcount if ins.dxftype() == "INSERT" else 1
@@ -362,10 +371,10 @@ class DxfWalker:
             try:
                 inner = _Affine.from_matrix44(cell.matrix44())
             except Exception as exc:
-                self.note("unreadable-entity", f"INSERT {handle}: invalid transform ({exc})", handles=(handle,))
+                self.skip(role, "unreadable-entity", f"INSERT {handle}: invalid transform ({exc})", handles=(handle,))
                 return
             if abs(inner.det) < 1e-300 or not _finite(inner.a) or not _finite(inner.t):
-                self.note("invalid-coordinates", f"INSERT {handle} has a degenerate or non-finite transform; skipped",
+                self.skip(role, "invalid-coordinates", f"INSERT {handle} has a degenerate or non-finite transform; skipped",
                           handles=(handle,))
                 return
             self._walk(block, inner.then(aff), layer, handle, group, stack + (name,), depth + 1)
@@ -388,16 +397,17 @@ class DxfWalker:
         if shape is None:
             if dxftype in ("LINE", "ARC", "LWPOLYLINE", "POLYLINE", "SPLINE", "ELLIPSE") and role in AREA_ROLES:
                 self.out.loose[layer].append(handle)
+                self.out.skipped.append((role, handle, "loose-edges"))
             elif dxftype not in ("ATTDEF",):
                 self.out.ignored[(layer, dxftype)].append(handle)
             return
         points, closed = shape
         self._count(len(points))
         if not _finite(points):
-            self.note("invalid-coordinates", f"{dxftype} {handle} on layer {layer} has non-finite or out-of-range coordinates; skipped",
+            self.skip(role, "invalid-coordinates", f"{dxftype} {handle} on layer {layer} has non-finite or out-of-range coordinates; skipped",
                       handles=(handle,))
             return
-        if not self._arcs_in_range(points, f"{dxftype} {handle} on layer {layer}", handle):
+        if not self._arcs_in_range(points, f"{dxftype} {handle} on layer {layer}", handle, role):
             return
         if role in LINE_ROLES:
             self.out.lines.append(LineItem(role, points, closed, handle, layer))
@@ -411,19 +421,19 @@ class DxfWalker:
                           f"{dxftype} {handle} on layer {layer} is not flagged closed but its ends meet; read as closed",
                           handles=(handle,))
             else:
-                self.note("open-outline", f"{dxftype} {handle} on layer {layer} ({_role_name(role)}) is not closed; it is not counted",
+                self.skip(role, "open-outline", f"{dxftype} {handle} on layer {layer} ({_role_name(role)}) is not closed; it is not counted",
                           handles=(handle,))
                 return
         if len(points) < 2 or (len(points) < 3 and not np.any(points[:, 2] != 0)):
-            self.note("degenerate-outline", f"{dxftype} {handle} on layer {layer} has fewer than 3 vertices; skipped",
+            self.skip(role, "degenerate-outline", f"{dxftype} {handle} on layer {layer} has fewer than 3 vertices; skipped",
                       handles=(handle,))
             return
         self._add_area(role, [points], handle, layer, dxftype, group)
 
-    def _arcs_in_range(self, rows: np.ndarray, what: str, handle: str) -> bool:
+    def _arcs_in_range(self, rows: np.ndarray, what: str, handle: str, role: str | None = None) -> bool:
         """False (with a finding) when the arcs are so large that densifying them would take minutes."""
         if not (_finite(rows) and _chords_needed(rows, self.tolerance) <= MAX_CURVE_POINTS):
-            self.note("invalid-coordinates", f"{what} has arcs too large for a site plan (more than {MAX_CURVE_POINTS} "
+            self.skip(role, "invalid-coordinates", f"{what} has arcs too large for a site plan (more than {MAX_CURVE_POINTS} "
                       "chords at the flattening tolerance); skipped", handles=(handle,))
             return False
         return True
@@ -505,18 +515,18 @@ class DxfWalker:
                 continue
             self._count(len(local))
             if not _finite(local):
-                self.note("invalid-coordinates", f"HATCH {handle} boundary path {i} has non-finite or out-of-range coordinates; skipped",
+                self.skip(role, "invalid-coordinates", f"HATCH {handle} boundary path {i} has non-finite or out-of-range coordinates; skipped",
                           handles=(handle,))
                 continue
             if len(local) < 3 and not np.any(local[:, 2] != 0):  # two points and no arc enclose nothing
-                self.note("degenerate-outline", f"HATCH {handle} boundary path {i} has fewer than 3 vertices; skipped",
+                self.skip(role, "degenerate-outline", f"HATCH {handle} boundary path {i} has fewer than 3 vertices; skipped",
                           handles=(handle,))
                 continue
             ring = _apply(local, full, self.tolerance)
-            if self._arcs_in_range(ring, f"HATCH {handle} boundary path {i}", handle):
+            if self._arcs_in_range(ring, f"HATCH {handle} boundary path {i}", handle, role):
                 rings.append(ring)
         if not rings:
-            self.note("degenerate-outline", f"HATCH {handle} on layer {layer} has no usable boundary path; skipped",
+            self.skip(role, "degenerate-outline", f"HATCH {handle} on layer {layer} has no usable boundary path; skipped",
                       handles=(handle,))
             return
         self._add_area(role, rings, handle, layer, "HATCH", group)
@@ -593,6 +603,14 @@ class DxfWalker:
                       "drawing's code page; they are shown as U+FFFD", handles=(handle,))
             text = clean_text(text)
         self.out.texts.append(TextItem(role, text, float(xy[0]), float(xy[1]), height, handle, layer))
+
+
+def layer_of(e) -> str:
+    """The entity's layer, or "" for one ezdxf keeps without a readable layer attribute."""
+    try:
+        return e.dxf.get("layer", "0")
+    except Exception:
+        return ""
 
 
 def _describe(e, top_handle: str | None) -> str:

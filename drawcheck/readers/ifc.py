@@ -222,6 +222,8 @@ class _IfcReader:
             element = self.model.by_id(element_id)
             self.note("ifc-geometry-failed", f"{element.is_a()} {element.GlobalId}: {why}; it is left out",
                       elements=[element], severity="error")
+            self.project.assume("building_outline", f"{self.input}: {element.is_a()} {element.GlobalId} left out "
+                                "(its geometry failed)", sources=(self.src(element),))
         placed = {}
         for element_id, mesh in result.meshes.items():
             verts = mesh.verts.copy()
@@ -293,6 +295,8 @@ class _IfcReader:
         if not above:
             self.note("unlabelled-part", f"IfcBuilding {name} has no above-ground floor (no slab, space or wall "
                       "on a storey at or above ±0.00); it is not counted", elements=[building], subjects=(name,))
+            self.project.assume("building_outline", f"{self.input}: IfcBuilding {name} has no above-ground floor",
+                                sources=(self.src(building),))
             return
         height = float(max(tops) - plan["zero"]) if tops else 0.0
         psets = eu.get_psets(building)

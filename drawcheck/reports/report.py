@@ -79,7 +79,7 @@ def build_report(project: Project, indicators: Indicators, results: Sequence[Rul
     sunlight = {r.rule.id: r.details for r in results if r.rule.check.startswith("sunlight") and r.details}
     if sunlight:  # per rule: design day, test points and windows, per building failing and least minutes
         report["sunlight"] = sunlight
-    report["summary"] = _summary(findings)
+    report["summary"] = _summary(findings, report["rules"])
     if timestamp:
         report["timestamp"] = timestamp
     return report
@@ -202,10 +202,12 @@ def _rule_row(result: RuleResult, findings: list[dict]) -> dict:
         row["reason"] = result.reason
     if result.details:
         row["details"] = result.details
+    if result.assumptions:  # not_run: what a pass would have rested on; failed: what the failure rests on
+        row["assumptions"] = [a.as_dict() for a in result.assumptions]
     return row
 
 
-def _summary(findings: list[dict]) -> dict:
+def _summary(findings: list[dict], rules: list[dict]) -> dict:
     counts = {"errors": 0, "warnings": 0, "infos": 0}
     by_department: dict[str, dict[str, int]] = {}
     for f in findings:
@@ -213,7 +215,12 @@ def _summary(findings: list[dict]) -> dict:
         counts[key] += 1
         dept = by_department.setdefault(f["department"], {"errors": 0, "warnings": 0, "infos": 0})
         dept[key] += 1
-    return {**counts, "by_department": by_department}
+    outcomes = {"passed": 0, "failed": 0, "not_applicable": 0, "not_run": 0}
+    for r in rules:
+        outcomes[r["outcome"]] += 1
+    on_assumptions = {"not_run": sum(1 for r in rules if r["outcome"] == "not_run" and r.get("assumptions")),
+                      "failed": sum(1 for r in rules if r["outcome"] == "failed" and r.get("assumptions"))}
+    return {**counts, "by_department": by_department, "rules": outcomes, "rules_on_assumptions": on_assumptions}
 
 
 def exit_code(report: dict, fail_on: str = "error") -> int:

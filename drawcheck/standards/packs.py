@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..tomldata import TomlDataError, param_value
+from ..model import ASSUMPTION_KINDS
 from ..tomldata import loads as toml_loads
 
 PACK_DIR = Path(__file__).parent
@@ -27,10 +28,11 @@ SEVERITIES = ("error", "warning", "info")
 CONFIDENCES = ("verified", "secondary", "unverified")
 
 _PACK_KEYS = {"id": str, "title": str, "title_en": str, "standard": str, "version": str, "department": str,
-              "ids": str}
+              "ids": str, "rests_on": list}
 _PACK_REQUIRED = ("id", "title", "version")
 _RULE_KEYS = {"code": str, "check": str, "department": str, "clause": str, "severity": str, "confidence": str,
-              "title": str, "title_en": str, "message": str, "message_en": str, "args": dict, "params": list}
+              "title": str, "title_en": str, "message": str, "message_en": str, "args": dict, "params": list,
+              "rests_on": list}
 _RULE_REQUIRED = ("code", "check", "department", "clause", "severity", "confidence", "title", "message")
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)?$")
 
@@ -56,6 +58,8 @@ class Rule:
     message_en: str = ""
     args: Mapping[str, object] = field(default_factory=dict)
     params: tuple[str, ...] = ()
+    #: Assumption kinds (model.ASSUMPTION_KINDS) the verdict rests on; a pack that says nothing rests on all.
+    rests_on: tuple[str, ...] = tuple(ASSUMPTION_KINDS)
 
     @property
     def id(self) -> str:
@@ -96,6 +100,14 @@ def _check_table(path: Path, where: str, table: Mapping, schema: Mapping[str, ty
             raise _fail(path, where, f"missing key '{key}'")
 
 
+def _rests_on(path: Path, where: str, kinds: list) -> tuple[str, ...]:
+    """A ``rests_on`` list, checked against the known assumption kinds."""
+    for kind in kinds:
+        if kind not in ASSUMPTION_KINDS:
+            raise _fail(path, where, f"rests_on '{kind}' is not one of {', '.join(ASSUMPTION_KINDS)}")
+    return tuple(dict.fromkeys(kinds))
+
+
 def load_pack_file(path: Path, known_checks: Mapping[str, object] | None = None) -> Pack:
     """Load and validate one pack file (``known_checks``: the registry, to refuse unknown check names)."""
     try:
@@ -131,6 +143,7 @@ def load_pack_file(path: Path, known_checks: Mapping[str, object] | None = None)
         ids_path = (path.parent / head["ids"]).resolve()
         if not ids_path.is_relative_to(path.parent.resolve()) or not ids_path.is_file():
             raise _fail(path, "[pack]", f"ids file '{head['ids']}' not found beside the pack")
+    pack_rests_on = _rests_on(path, "[pack]", head.get("rests_on", list(ASSUMPTION_KINDS)))
     rules: list[Rule] = []
     seen: set[str] = set()
     for i, raw in enumerate(rules_raw):
@@ -161,7 +174,8 @@ def load_pack_file(path: Path, known_checks: Mapping[str, object] | None = None)
                           clause=raw["clause"], severity=raw["severity"], confidence=raw["confidence"],
                           title=raw["title"], message=raw["message"], title_en=raw.get("title_en", ""),
                           message_en=raw.get("message_en", ""), args=raw.get("args", {}),
-                          params=tuple(raw.get("params", ()))))
+                          params=tuple(raw.get("params", ())),
+                          rests_on=_rests_on(path, where, raw["rests_on"]) if "rests_on" in raw else pack_rests_on))
     return Pack(id=pack_id, title=head["title"], version=head["version"],
                 sha256=hashlib.sha256(raw_bytes).hexdigest(), path=path, rules=rules, params=dict(params),
                 defaults=dict(params), title_en=head.get("title_en", ""), standard=head.get("standard", ""),
