@@ -129,7 +129,8 @@ class DeclaredValue:
 ASSUMPTION_KINDS: dict[str, str] = {
     "height": "a part's height taken as floors x storey height (its label gives no height)",
     "use": "a part's use taken as residential (its label gives no use)",
-    "use_class": "a part's use not labelled, and its GB 50016 5.1.1 class would differ were it a public building",
+    "use_class": "a part's use not labelled, and it would be high-rise were it a public building (24-27 m; "
+                 "GB 50016 2.1.1)",
     "fire_rating": "a part's fire-resistance rating taken as 二级 where a lower one is allowed (not high-rise: "
                    "GB 50016 5.1.3)",
     "units": "the drawing's length unit guessed from the site's extent ($INSUNITS 0, no --units)",

@@ -115,3 +115,11 @@ def test_docs_list_every_form_and_use_word():
             assert f"`{example}`" in text
     for word in label_forms().uses:
         assert f"| {word} |" in text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("H = 12.0 M", Label(height=12.0)), ("18 F", Label(floors=18)), ("120 户", Label(households=120)),
+    ("高度 : 54.0 米", Label(height=54.0)), ("层高 3.0 m", Label(storey_height=3.0)), ("地上 十八层", Label(floors=18)),
+])
+def test_spaces_inside_a_value_are_dropped(text, expected):
+    assert read_label([text]) == (expected, [], [])

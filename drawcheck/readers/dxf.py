@@ -71,7 +71,7 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
     except ReadError as exc:
         raise ReadError(f"{input_name}: {exc}") from None
 
-    _note_walk_leftovers(walked, note)
+    _note_walk_leftovers(walked, note, roles)
     for role, handle, code in walked.skipped:
         project.assume(SKIPPED_ROLE_KIND[role], f"{role} content {handle} in {input_name} not read ({code})",
                        sources=(src(handle),))
@@ -366,7 +366,11 @@ def _note_unknown_codepage(doc, note) -> None:
              f"decoded as {doc.encoding} and may be garbled (layer names then match no role)", severity="warning")
 
 
-def _note_walk_leftovers(walked, note) -> None:
+#: Roles whose loose lines leave a building or the site unread: an error, since indicators then miss them.
+_OUTLINE_ROLES = frozenset({"building", "retained", "existing", "basement", "site"})
+
+
+def _note_walk_leftovers(walked, note, roles: LayerRoles) -> None:
     for layer, count in sorted(walked.undecodable_layers.items()):
         note("undecodable-text", f"layer name '{layer}' holds bytes that are not valid in the drawing's code page: "
              f"its {count} entities match no layer role and were not read")
@@ -377,4 +381,5 @@ def _note_walk_leftovers(walked, note) -> None:
              f"(e.g. {', '.join(handles[:3])})", handles=tuple(handles[:20]), severity="info")
     for layer, handles in sorted(walked.loose.items()):
         note("loose-edges", f"{len(handles)} LINE/ARC/open curves on layer {layer} do not form closed outlines and were "
-             f"not counted; draw closed polylines (e.g. {', '.join(handles[:3])})", handles=tuple(handles[:20]))
+             f"not counted; draw closed polylines (e.g. {', '.join(handles[:3])})", handles=tuple(handles[:20]),
+             severity="error" if roles.role_of(layer) in _OUTLINE_ROLES else "warning")

@@ -10,7 +10,8 @@ The accepted token forms and the use words are data, not code:
 
 Text is first normalised: full-width ASCII (``＃Ｆ０-９＝：．`` ...) and the
 ideographic space become their half-width forms, and spaces around ``=``
-and ``:`` are dropped. It is then split into tokens on white space, line
+and ``:``, between a number and its unit (``54.0 m``, ``18 F``) and after a
+word prefix (``层高 3.0``, ``地上 18层``) are dropped. It is then split into tokens on white space, line
 breaks and any of ``,，;；、``, and on ``/`` unless a ``-`` follows it
 (``18F/-2F`` is one token). Each token must match one form *completely*;
 a token that matches none is returned as not understood, so that the
@@ -190,11 +191,14 @@ def normalize(text: str) -> str:
 
 _SEPARATORS = re.compile(r"[\s,，;；、]+|/(?!-)")
 _AROUND_SIGNS = re.compile(r"[ \t]*([=:])[ \t]*")
+_SPACED_UNIT = re.compile(r"(\d)[ \t]+(m|M|米|F|f|层|户)(?=$|[\s,，;；、/])")
+_SPACED_PREFIX = re.compile(r"(层高|建筑高度|高度|总高度|总高|地上|地下|耐火等级)[ \t]+(?=[\d一二三四五六七八九十两])")
 
 
 def tokenize(text: str) -> list[str]:
     """Split one label text into tokens (normalised, stripped, non-empty)."""
-    text = _AROUND_SIGNS.sub(r"\1", normalize(text))
+    text = _SPACED_UNIT.sub(r"\1\2", _AROUND_SIGNS.sub(r"\1", normalize(text)))
+    text = _SPACED_PREFIX.sub(r"\1", text)
     return [t for t in _SEPARATORS.split(text) if t]
 
 

@@ -19,8 +19,9 @@ generated text and parses every example below.
 A building part's label is every TEXT/MTEXT on a building layer whose label
 point lies inside the part (the smallest part takes it), merged with the
 ATTRIBs of its block (NAME, FLOORS, HEIGHT, USE, RATING, HOUSEHOLDS,
-STOREY_HEIGHT). Full-width characters are read as half-width and spaces
-around `=` and `:` are dropped; the text is then split into tokens on white
+STOREY_HEIGHT). Full-width characters are read as half-width; spaces
+around `=` and `:`, between a number and its unit (`54.0 m`, `18 F`,
+`120 户`) and after a word prefix (`层高 3.0`, `地上 18层`) are dropped; the text is then split into tokens on white
 space, line breaks, `, ， ; ； 、` and on `/` unless a `-` follows it
 (`18F/-2F` is one token). Each token must match one form below completely.
 

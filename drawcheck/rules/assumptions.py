@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..indicators.classes import fire_class
+from ..indicators.classes import is_high_rise
 from ..indicators.values import Indicators
 from ..model import Assumption, Project
 from ..rounding import as_reported
@@ -41,7 +41,7 @@ def collect_assumptions(project: Project, indicators: Indicators) -> list[Assump
                 by_kind.setdefault("height", []).append(pf)
             if not part.use_given:
                 by_kind.setdefault("use", []).append(pf)
-                if fire_class("residential", part.height) != fire_class("public", part.height):
+                if is_high_rise("residential", part.height) != is_high_rise("public", part.height):
                     by_kind.setdefault("use_class", []).append(pf)
             if not part.fire_rating_given and not pf.high_rise:
                 by_kind.setdefault("fire_rating", []).append(pf)
@@ -60,7 +60,7 @@ def _message(kind: str, building: str, parts) -> str:
         return f"{building}: use assumed residential (no use in the label)"
     if kind == "use_class":
         return (f"{building}: use assumed residential; at {as_reported(part.height, 'm'):g} m a public building "
-                "would be of another GB 50016 5.1.1 class")
+                "would be high-rise (GB 50016 2.1.1), residential it is not")
     if kind == "fire_rating":
         return f"{building}: fire-resistance rating assumed 二级 (no rating in the label)"
     raise ValueError(kind)
