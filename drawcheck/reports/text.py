@@ -81,7 +81,8 @@ def render(report: dict, *, max_findings_per_department: int = 30) -> Group:
         ft.add_column("rule")
         ft.add_column("message", overflow="fold")
         for f in rows[:max_findings_per_department]:
-            ft.add_row(f["id"], Text(f["severity"], style=_SEVERITY_STYLE[f["severity"]]), f["rule"], f["message"])
+            assumed = f" [rests on assumed: {', '.join(f['assumed'])}]" if f.get("assumed") else ""
+            ft.add_row(f["id"], Text(f["severity"], style=_SEVERITY_STYLE[f["severity"]]), f["rule"], f["message"] + assumed)
         if len(rows) > max_findings_per_department:
             ft.add_row("…", "", "", f"{len(rows) - max_findings_per_department} more in the JSON report")
         parts.append(ft)
@@ -90,8 +91,15 @@ def render(report: dict, *, max_findings_per_department: int = 30) -> Group:
     tail = Text()
     tail.append("rules: " + ", ".join(f"{outcomes[k]} {k}" for k in ("passed", "failed", "not_applicable", "not_run")))
     not_run = [r for r in report["rules"] if r["outcome"] == "not_run"]
+    on_assumptions = [r for r in not_run if r.get("assumptions")]
+    if on_assumptions:
+        tail.append(f"\nnot judged, would rest on assumed or skipped data ({len(on_assumptions)}):", style="bold yellow")
+        for r in on_assumptions:
+            kinds = ", ".join(dict.fromkeys(a["kind"] for a in r["assumptions"]))
+            tail.append(f"\n  {r['rule']} — rests on: {kinds}", style="yellow")
     for r in not_run:
-        tail.append(f"\n  not run: {r['rule']} — {r.get('reason', '')}", style="yellow")
+        if not r.get("assumptions"):
+            tail.append(f"\n  not run: {r['rule']} — {r.get('reason', '')}", style="yellow")
     s = report["summary"]
     tail.append(f"\nsummary: {s['errors']} errors, {s['warnings']} warnings, {s['infos']} infos",
                 style="bold red" if s["errors"] else "bold green")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from ..model import ASSUMPTION_KINDS
 from .packs import BUILTIN_PACKS, available_packs, load_packs
 
 _HEADER = """# Rules
@@ -30,6 +31,18 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _assumptions_section() -> str:
+    lines = ["## No pass on an assumption", "",
+             "Each rule says which assumed or skipped data its verdict rests on (`rests on`; a pack that says",
+             "nothing rests on all of them). While one of those stands, a rule that would pass, or find nothing",
+             "to apply to, is `not_run` with a reason naming the assumptions; a rule that fails still fails, and",
+             "the rule row (`assumptions`) and each finding it concerns (`assumed`) say what it rests on. The",
+             "report's `summary.rules_on_assumptions` counts both. The kinds:", "",
+             "| kind | stands when |", "|---|---|"]
+    lines += [f"| `{kind}` | {_cell(text)} |" for kind, text in ASSUMPTION_KINDS.items()]
+    return "\n".join(lines) + "\n"
+
+
 def render() -> str:
     """The whole of docs/rules.md."""
     from ..rules.registry import load_checks
@@ -38,7 +51,7 @@ def render() -> str:
     packs = load_packs(available_packs(), known_checks=checks)
     order = {p: i for i, p in enumerate(BUILTIN_PACKS)}
     packs.sort(key=lambda p: (order.get(p.id, -1), p.id))
-    out = [_HEADER]
+    out = [_HEADER, _assumptions_section()]
     for pack in packs:
         out.append(f"\n## `{pack.id}` — {pack.title}" + (f" ({pack.title_en})" if pack.title_en else ""))
         out.append("")
@@ -52,12 +65,13 @@ def render() -> str:
             out.append("|---|---|")
             for name, value in pack.params.items():
                 out.append(f"| `{name}` | `{json.dumps(value, ensure_ascii=False)}` |")
-        out.append("\n| rule | department | severity | confidence | clause | title |")
-        out.append("|---|---|---|---|---|---|")
+        out.append("\n| rule | department | severity | confidence | clause | title | rests on |")
+        out.append("|---|---|---|---|---|---|---|")
         for rule in pack.rules:
             title = rule.title + (f" / {rule.title_en}" if rule.title_en else "")
+            rests_on = ", ".join(rule.rests_on) if rule.rests_on else "—"
             out.append(f"| `{rule.id}` | {rule.department} | {rule.severity} | {rule.confidence} | "
-                       f"{_cell(rule.clause)} | {_cell(title)} |")
+                       f"{_cell(rule.clause)} | {_cell(title)} | {rests_on} |")
         described = [r for r in pack.rules if checks[r.check].__doc__]
         if described:
             out.append("\nWhat each check does:\n")
