@@ -249,3 +249,12 @@ def test_ezdxf_lines_are_lines():  # guard: the LINE fixture really holds LINE e
     plan = _with_line_building(3.0)
     assert sum(1 for e in plan.msp if e.dxftype() == "LINE" and e.dxf.layer == "BLDG") == 4
     assert isinstance(plan.doc, ezdxf.document.Drawing)
+
+
+def test_declared_height_matching_an_assumed_height_is_unverified(tmp_path):
+    plan = Plan().site().building("1# 18F 住宅 二级", 10, 10, 50, 22, stated=False)  # 54 m assumed
+    plan.text("建筑高度：54.0m", 150, 80, "INDICATORS")
+    report = _check(plan, tmp_path)
+    assert _row(report, "declared:max_height")["outcome"] == "not_run"
+    indicator = report["indicators"]["max_height"]
+    assert (indicator["declared"], indicator["status"], indicator["assumed"]) == (54.0, "unverified", ["height"])

@@ -76,6 +76,7 @@ def build_report(project: Project, indicators: Indicators, results: Sequence[Rul
     findings = _findings(results)
     report["findings"] = findings
     report["rules"] = [_rule_row(r, findings) for r in results]
+    _unverify_assumed(report["indicators"], report["rules"])
     sunlight = {r.rule.id: r.details for r in results if r.rule.check.startswith("sunlight") and r.details}
     if sunlight:  # per rule: design day, test points and windows, per building failing and least minutes
         report["sunlight"] = sunlight
@@ -205,6 +206,17 @@ def _rule_row(result: RuleResult, findings: list[dict]) -> dict:
     if result.assumptions:  # not_run: what a pass would have rested on; failed: what the failure rests on
         row["assumptions"] = [a.as_dict() for a in result.assumptions]
     return row
+
+
+def _unverify_assumed(indicators: dict, rules: list[dict]) -> None:
+    """A declared value whose check rests on assumptions is ``unverified`` (an "ok" would be a pass on them)."""
+    for row in rules:
+        key = row["rule"].removeprefix("declared:")
+        if row["rule"].startswith("declared:") and key in indicators and row.get("assumptions") \
+                and "status" in indicators[key]:
+            if row["outcome"] == "not_run":
+                indicators[key]["status"] = "unverified"
+            indicators[key]["assumed"] = sorted({a["kind"] for a in row["assumptions"]})
 
 
 def _summary(findings: list[dict], rules: list[dict]) -> dict:
