@@ -13,6 +13,8 @@ from rich.markup import escape
 
 from . import __version__
 from .manifest import Limits
+from .sunlight.extent import LOWEST_Z as AT_LOWEST_Z
+from .sunlight.extent import MARGIN as AT_MARGIN
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="drawcheck: recompute planning indicators from a permit submission and check them against rule packs.")
@@ -273,7 +275,7 @@ def _check_points(points: list, prepared) -> None:
 @app.command()
 def sunlight(
     path: Path = typer.Argument(..., help="A drawing or a submission folder."),
-    at: Optional[List[str]] = typer.Option(None, "--at", help="X,Y,Z of a point to analyse, m (repeatable); within 1 km of the drawing's site and buildings, Z at least -50."),
+    at: Optional[List[str]] = typer.Option(None, "--at", help=f"X,Y,Z of a point to analyse, m (repeatable); within {AT_MARGIN:g} m of the box of the site and buildings, Z at least {AT_LOWEST_Z:g}."),
     day: str = typer.Option("dongzhi", "--day", help="dongzhi (冬至日), dahan (大寒日) or YYYY-MM-DD."),
     band: Optional[str] = typer.Option(None, "--band", help="HH:MM-HH:MM of true solar time (default: the day's band)."),
     step: float = typer.Option(1.0, "--step", help="Time step, minutes."),

@@ -15,8 +15,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..geometry.arrays import PolygonArrays
-
 #: Farthest a point may lie from the drawing's box, m (3-D distance).
 MARGIN = 1000.0
 #: Lowest Z a point may have, m below ±0.00 (a sunken courtyard's window sits a few storeys down, no deeper).
@@ -45,6 +43,8 @@ class Extent:
 
 def drawing_extent(sites: Sequence, figures: Sequence) -> Extent | None:
     """The box of the site areas (``model.Area``) and the parts of ``figures`` (``BuildingFigures``); None when empty."""
+    from ..geometry.arrays import PolygonArrays  # here, so the CLI reads the constants without the kernels
+
     outlines = [a.rings[:1] for a in sites] + [pf.part.area.rings[:1] for b in figures for pf in b.parts]
     if not outlines:
         return None
