@@ -9,8 +9,12 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 
 from . import __version__
+from .manifest import Limits
+from .sunlight.extent import LOWEST_Z as AT_LOWEST_Z
+from .sunlight.extent import MARGIN as AT_MARGIN
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="drawcheck: recompute planning indicators from a permit submission and check them against rule packs.")
@@ -26,6 +30,21 @@ FORMATS = {
     "dxf": ("report.dxf", "drawcheck.reports.dxf_markup:to_dxf"),
     "bcf": ("report.bcf", "drawcheck.reports.bcf:to_bcf"),
 }
+
+
+#: Help of the size limits, shared by ``check`` and ``batch`` (defaults from :class:`drawcheck.manifest.Limits`);
+#: escaped because typer reads help as rich markup, which would drop "[limits]" as a style tag.
+LIMIT_HELP = {key: escape(text) for key, text in {
+    "max_bytes": "Refuse an input file larger than this many bytes (each drawing or IFC model, and the model "
+                 f"unpacked from an .ifczip). Default {Limits.max_bytes} ({Limits.max_bytes // 1_000_000} MB), "
+                 "or the manifest's [limits] max_bytes; this option beats the manifest.",
+    "max_entities": "Refuse a DXF drawing with more entities than this, counted with blocks expanded (an INSERT's "
+                    f"content once per insertion). Default {Limits.max_entities:,}, or the manifest's [limits] "
+                    "max_entities; this option beats the manifest.",
+    "max_vertices": "Refuse a DXF drawing with more vertices than this, over all outlines, lines and hatch "
+                    f"boundaries read (blocks expanded). Default {Limits.max_vertices:,}, or the manifest's [limits] "
+                    "max_vertices; this option beats the manifest.",
+}.items()}
 
 
 def _renderer(fmt: str):
@@ -65,15 +84,15 @@ def main_options(version: bool = typer.Option(False, "--version", callback=_vers
 @app.command()
 def check(
     path: Path = typer.Argument(..., help="A drawing (.dxf), or a submission folder holding drawcheck.toml."),
-    format: Optional[List[str]] = typer.Option(None, "--format", "-f", help="text, json (repeatable or comma-separated). Default: text."),
+    format: Optional[List[str]] = typer.Option(None, "--format", "-f", help=", ".join(FORMATS) + " (repeatable or comma-separated). Default: text; several need --out."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write report.<format> files into this folder."),
     fail_on: str = typer.Option("error", "--fail-on", help="Exit 1 when a finding is at or above: error, warning, never."),
     units: Optional[str] = typer.Option(None, "--units", help="Drawing units when $INSUNITS is unset: mm, cm, m."),
     packs: Optional[List[str]] = typer.Option(None, "--packs", help="Rule packs to apply instead of the manifest's (comma-separated)."),
     timestamp: bool = typer.Option(False, "--timestamp", help="Add the check time to the report (reports then differ run to run)."),
-    max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help="Refuse input files larger than this (default 200 MB, or the manifest's [limits])."),
-    max_entities: Optional[int] = typer.Option(None, "--max-entities", min=1, help="Refuse drawings with more entities (default 2,000,000)."),
-    max_vertices: Optional[int] = typer.Option(None, "--max-vertices", min=1, help="Refuse drawings with more vertices (default 20,000,000)."),
+    max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help=LIMIT_HELP["max_bytes"]),
+    max_entities: Optional[int] = typer.Option(None, "--max-entities", min=1, help=LIMIT_HELP["max_entities"]),
+    max_vertices: Optional[int] = typer.Option(None, "--max-vertices", min=1, help=LIMIT_HELP["max_vertices"]),
 ) -> None:
     """Check a submission: exit 0 = no finding at or above --fail-on, 1 = findings, 2 = unreadable input."""
     formats = _split(format) or ["text"]
@@ -192,12 +211,14 @@ def rules_list(
         _die(f"--format must be text or json, not '{format}'")
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    columns = ("rule", "department", "severity", "confidence", "clause", "title")
     table = Table(title=f"{len(rows)} rules", title_justify="left")
-    for col in ("rule", "department", "severity", "confidence", "title"):
+    for col in columns:
         table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(r["rule"], r["department"], r["severity"], r["confidence"], r["title"])
+    for r in rows:  # Text: pack strings are shown as written, never read as rich markup
+        table.add_row(*(Text(r[col]) for col in columns))
     Console().print(table)
 
 
@@ -239,10 +260,22 @@ def _point(text: str) -> tuple[float, float, float]:
     return x, y, z
 
 
+def _check_points(points: list, prepared) -> None:
+    """Refuse --at points that are not finite, too deep, or far outside the drawing (drawcheck.sunlight.extent)."""
+    from .sunlight.extent import drawing_extent, point_problem
+
+    ind = prepared.indicators
+    extent = drawing_extent(prepared.project.sites, ind.buildings + ind.existing)
+    for point in points:
+        problem = point_problem(point, extent)
+        if problem:
+            _die(problem)
+
+
 @app.command()
 def sunlight(
     path: Path = typer.Argument(..., help="A drawing or a submission folder."),
-    at: Optional[List[str]] = typer.Option(None, "--at", help="X,Y,Z of a point to analyse (repeatable)."),
+    at: Optional[List[str]] = typer.Option(None, "--at", help=f"X,Y,Z of a point to analyse, m (repeatable); within {AT_MARGIN:g} m of the box of the site and buildings, Z at least {AT_LOWEST_Z:g}."),
     day: str = typer.Option("dongzhi", "--day", help="dongzhi (冬至日), dahan (大寒日) or YYYY-MM-DD."),
     band: Optional[str] = typer.Option(None, "--band", help="HH:MM-HH:MM of true solar time (default: the day's band)."),
     step: float = typer.Option(1.0, "--step", help="Time step, minutes."),
@@ -279,6 +312,7 @@ def sunlight(
         _die(str(exc))
     m, ind = prepared.manifest, prepared.indicators
     if points:
+        _check_points(points, prepared)
         parts = part_inputs(ind.buildings + ind.existing)
         sun = sun_samples(m.latitude, m.longitude, date, start, end, step, m.north_angle)
         lit = lit_matrix(build_scene([(p.rings, p.height) for p in parts]), np.asarray(points, dtype=float), sun)
@@ -386,7 +420,7 @@ def notice(
 @app.command()
 def review(
     report: Path = typer.Argument(..., help="A report.json; decisions go to REPORT.review.json beside it."),
-    department: Optional[str] = typer.Option(None, "--department", "-d", help="planning, fire, greening, traffic or civil_defense (qa findings: planning)."),
+    department: Optional[str] = typer.Option(None, "--department", "-d", help="planning (规划), fire (消防), greening (绿化), traffic (交通) or civil_defense (人防); qa (图纸质检) findings are decided by planning."),
     finding: Optional[str] = typer.Option(None, "--finding", help="Finding id of this report, e.g. F0003."),
     fingerprint: Optional[str] = typer.Option(None, "--fingerprint", help="Finding fingerprint (or a unique prefix of 8+ characters)."),
     decision: Optional[str] = typer.Option(None, "--decision", help="accept (must fix), reject (not valid) or waive."),
@@ -507,9 +541,9 @@ def batch(
     fail_on: str = typer.Option("error", "--fail-on", help="Exit 1 when a submission has a finding at or above: error, warning, never."),
     units: Optional[str] = typer.Option(None, "--units", help="Drawing units when $INSUNITS is unset: mm, cm, m."),
     packs: Optional[List[str]] = typer.Option(None, "--packs", help="Rule packs to apply instead of each manifest's (comma-separated)."),
-    max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help="Refuse input files larger than this."),
-    max_entities: Optional[int] = typer.Option(None, "--max-entities", min=1, help="Refuse drawings with more entities."),
-    max_vertices: Optional[int] = typer.Option(None, "--max-vertices", min=1, help="Refuse drawings with more vertices."),
+    max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help=LIMIT_HELP["max_bytes"]),
+    max_entities: Optional[int] = typer.Option(None, "--max-entities", min=1, help=LIMIT_HELP["max_entities"]),
+    max_vertices: Optional[int] = typer.Option(None, "--max-vertices", min=1, help=LIMIT_HELP["max_vertices"]),
     force: bool = typer.Option(False, "--force", help="Check every submission again, even those whose inputs and packs are unchanged."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar (on stderr)."),
     spawn: bool = typer.Option(False, "--spawn", help="Start each check in a fresh Python process instead of forking a warm server (slower by ~1 s a submission; same reports)."),

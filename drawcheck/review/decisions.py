@@ -28,9 +28,11 @@ Decisions:
   ``expires`` the waiver is void and the finding counts as open again.
 
 A department decides only its own findings; drawing-quality findings (``qa``)
-are decided by planning. A department is *signed off* when every error and
-warning finding it decides has a decision in force (accepted, rejected, or
-waived and not expired). Info findings need no decision.
+are decided by planning. A department is named by its key (``fire``) or its
+Chinese name (``消防``, see :func:`department_key`). A department is *signed
+off* when every error and warning finding it decides has a decision in force
+(accepted, rejected, or waived and not expired). Info findings need no
+decision, and deciding one is refused.
 """
 
 from __future__ import annotations
@@ -55,6 +57,31 @@ _TO_DECIDE = ("error", "warning")
 def review_path(report_path: Path | str) -> Path:
     """The review file of a report: the same path with the suffix ``.review.json``."""
     return Path(report_path).with_suffix(".review.json")
+
+
+def department_aliases() -> dict[str, str]:
+    """Every name ``--department`` accepts -> its key: the keys themselves and the Chinese names
+    (规划 planning, 消防 fire, 绿化 greening, 交通 traffic, 人防 civil_defense, 图纸质检 qa) of the
+    report's one department table (:data:`drawcheck.reports.text.DEPARTMENTS`)."""
+    from ..reports.text import DEPARTMENTS
+
+    names = {key: key for key in DEPARTMENTS}
+    names.update({label.split()[0]: key for key, label in DEPARTMENTS.items()})
+    return names
+
+
+def department_key(name: str) -> str:
+    """The department key of ``name`` (a key or a Chinese name, surrounding blanks ignored);
+    :class:`ReviewError` listing the accepted names for anything else."""
+    key = department_aliases().get((name or "").strip())
+    if key is None:
+        raise ReviewError(f"--department must be one of {_accepted()}, not '{name}'")
+    return key
+
+
+def _accepted() -> str:
+    chinese = {k: n for n, k in department_aliases().items() if n != k}
+    return ", ".join(f"{k} ({chinese[k]})" for k in REVIEW_DEPARTMENTS)
 
 
 def deciding_department(finding_department: str) -> str:
@@ -128,18 +155,25 @@ def record(review: dict, report: dict, *, department: str, decision: str, review
            approver: str | None = None, expires: str | None = None, decided: date | None = None) -> dict:
     """Record one decision in ``review`` (in place) and return its entry.
 
-    Raises :class:`ReviewError` for an unknown department, decision or
-    finding, a finding of another department, or a waiver without approver
-    and expiry (or with an expiry before the decision date).
+    ``department`` is a key or a Chinese name (:func:`department_key`); the
+    entry holds the key. Raises :class:`ReviewError` for an unknown
+    department, decision or finding, an info finding (info needs no
+    decision), a finding of another department, or a waiver without
+    approver and expiry (or with an expiry before the decision date).
     """
+    given = department
+    department = department_key(department)
     if department not in REVIEW_DEPARTMENTS:
-        hint = " (qa findings are decided by planning)" if department == "qa" else ""
-        raise ReviewError(f"--department must be one of {', '.join(REVIEW_DEPARTMENTS)}, not '{department}'{hint}")
+        raise ReviewError(f"--department must be one of {_accepted()}, not '{given}' "
+                          f"({department} findings are decided by {deciding_department(department)})")
     if decision not in DECISIONS:
         raise ReviewError(f"--decision must be accept, reject or waive, not '{decision}'")
     if not reviewer or not reviewer.strip():
         raise ReviewError("--reviewer must name the reviewer")
     target = find_finding(report, finding=finding, fingerprint=fingerprint)
+    if target["severity"] not in _TO_DECIDE:
+        raise ReviewError(f"{target['id']} ({target['rule']}) is an {target['severity']} finding: "
+                          "info findings need no decision and cannot be decided")
     owner = deciding_department(target["department"])
     if owner != department:
         raise ReviewError(f"{target['id']} ({target['rule']}) is a {target['department']} finding: "

@@ -16,6 +16,11 @@ solved; decisions do not carry over to them (the fact changed: decide again).
 Decisions of the OLD review file carry over to NEW's open findings by
 fingerprint, waivers with their original expiry; :func:`carry_over` writes
 them into NEW's review file without replacing decisions already made there.
+
+Finding ids (``F0001``) restart in every report, so the diff names each
+finding with its round, ``r1:F0001`` / ``r2:F0003`` (:func:`finding_name`):
+OLD's round is its review file's, else 1; NEW's is the next one (the round
+:func:`carry_over` gives NEW's review file).
 """
 
 from __future__ import annotations
@@ -49,6 +54,29 @@ def load_or_check(path: Path | str) -> tuple[dict, Path | None]:
         return check(path).data, None
     except InputError as exc:
         raise ReviewError(str(exc)) from None
+
+
+def finding_name(round: int, finding_id: str) -> str:
+    """A finding id qualified by its round: ``r1:F0001``."""
+    return f"r{round}:{finding_id}"
+
+
+def rounds_of(old_review: dict | None) -> dict[str, int]:
+    """``{"old": N, "new": N + 1}``: OLD's round from its review file (1 without one), NEW the next."""
+    old = int(old_review.get("round", 1)) if old_review else 1
+    return {"old": old, "new": old + 1}
+
+
+def _names(fixed: list, still: list, added: list, old: dict, rounds: dict) -> dict[str, dict]:
+    """Per fingerprint of the diff's findings: its round-qualified name in OLD and in NEW (None where absent)."""
+    old_ids = {f["fingerprint"]: f["id"] for f in old["findings"]}
+    names = {f["fingerprint"]: {"old": finding_name(rounds["old"], f["id"]), "new": None} for f in fixed}
+    for f in still:
+        names[f["fingerprint"]] = {"old": finding_name(rounds["old"], old_ids[f["fingerprint"]]),
+                                   "new": finding_name(rounds["new"], f["id"])}
+    for f in added:
+        names[f["fingerprint"]] = {"old": None, "new": finding_name(rounds["new"], f["id"])}
+    return names
 
 
 def _declared(row: dict | None) -> dict | None:
@@ -96,13 +124,16 @@ def diff_reports(old: dict, new: dict, old_review: dict | None = None, *, today:
     fixed = [f for f in old["findings"] if f["fingerprint"] not in new_fps]
     still = [f for f in new["findings"] if f["fingerprint"] in old_fps]
     added = [f for f in new["findings"] if f["fingerprint"] not in old_fps]
+    rounds = rounds_of(old_review)
     relocated = []
     for f in fixed:
         same = [g for g in added if g["rule"] == f["rule"] and sorted(g["subjects"]) == sorted(f["subjects"])]
         if same:
             relocated.append({"rule": f["rule"], "subjects": f["subjects"],
-                              "old": {"id": f["id"], "fingerprint": f["fingerprint"], "measured": f.get("measured")},
-                              "new": [{"id": g["id"], "fingerprint": g["fingerprint"], "measured": g.get("measured")}
+                              "old": {"id": f["id"], "name": finding_name(rounds["old"], f["id"]),
+                                      "fingerprint": f["fingerprint"], "measured": f.get("measured")},
+                              "new": [{"id": g["id"], "name": finding_name(rounds["new"], g["id"]),
+                                       "fingerprint": g["fingerprint"], "measured": g.get("measured")}
                                       for g in same]})
     decisions = {}
     if old_review:
@@ -111,7 +142,8 @@ def diff_reports(old: dict, new: dict, old_review: dict | None = None, *, today:
             entry = old_review["decisions"].get(f["fingerprint"])
             if entry is not None:
                 decisions[f["fingerprint"]] = _carried(entry, f, old_round) | {"state": state_of(entry, today)}
-    return {"schema": SCHEMA, "as_of": today.isoformat(),
+    return {"schema": SCHEMA, "as_of": today.isoformat(), "rounds": rounds,
+            "names": _names(fixed, still, added, old, rounds),
             "reports": {"old": _side(old, old_source, old_review), "new": _side(new, new_source, None)},
             "indicators": changed, "declared": declared, "indicator_table": table,
             "fixed": fixed, "open": still, "new": added, "relocated": relocated, "decisions": decisions,
@@ -125,8 +157,7 @@ def carry_over(diff: dict, new_report: dict, new_report_file: Path, existing: di
     Decisions already in NEW's review (``existing``) are kept, never replaced.
     The review's round is OLD's round + 1 unless NEW's review already had one.
     """
-    old_round = diff["reports"]["old"]["round"] or 1
-    review = existing or new_review(new_report, new_report_file, round=old_round + 1)
+    review = existing or new_review(new_report, new_report_file, round=diff["rounds"]["new"])
     added = 0
     for fp, entry in diff["decisions"].items():
         if fp not in review["decisions"]:
@@ -190,16 +221,21 @@ def _decision_note(entry: dict | None) -> str:
 def _relocated_of(diff: dict) -> dict[str, str]:
     notes = {}
     for r in diff["relocated"]:
-        notes[r["old"]["fingerprint"]] = "still flagged at a new location: " + ", ".join(g["id"] for g in r["new"])
+        notes[r["old"]["fingerprint"]] = "still flagged at a new location: " + ", ".join(g["name"] for g in r["new"])
         for g in r["new"]:
-            notes[g["fingerprint"]] = f"relocated: was {r['old']['id']} in the old round"
+            notes[g["fingerprint"]] = f"relocated: was {r['old']['name']}"
     return notes
 
 
-def _side_line(label: str, side: dict) -> str:
+def _side_line(label: str, side: dict, round: int) -> str:
     inputs = ", ".join(f"{i['path']} {i['sha256'][:12]}" for i in side["inputs"])
-    rnd = f"round {side['round']}, " if side["round"] else ""
-    return f"{label}: {side['source'] or '(checked)'} ({rnd}{side['findings']} findings) inputs {inputs}"
+    return f"{label} = r{round}: {side['source'] or '(checked)'} ({side['findings']} findings) inputs {inputs}"
+
+
+def _name_cell(diff: dict, key: str, finding: dict) -> str:
+    """The id column: the round-qualified name; an open finding shows NEW's name and OLD's."""
+    names = diff["names"][finding["fingerprint"]]
+    return f"{names['new']} (was {names['old']})" if key == "open" else names["old" if key == "fixed" else "new"]
 
 
 def to_text(diff: dict, *, width: int = 140) -> str:
@@ -213,8 +249,8 @@ def to_text(diff: dict, *, width: int = 140) -> str:
     console = Console(width=width, record=True, color_system=None, file=io.StringIO())
     s = diff["summary"]
     console.print(f"drawcheck diff — {diff['reports']['new']['project']}", markup=False)
-    console.print(_side_line("old", diff["reports"]["old"]), markup=False)
-    console.print(_side_line("new", diff["reports"]["new"]), markup=False)
+    console.print(_side_line("old", diff["reports"]["old"], diff["rounds"]["old"]), markup=False)
+    console.print(_side_line("new", diff["reports"]["new"], diff["rounds"]["new"]), markup=False)
     console.print(f"fixed {s['fixed']}, open {s['open']}, new {s['new']} ({s['relocated']} relocated), "
                   f"decisions carried over {s['carried_over']} (as of {diff['as_of']})", markup=False)
     t = Table(title="Indicators 经济技术指标", box=box.SIMPLE_HEAD, title_justify="left")
@@ -232,7 +268,7 @@ def to_text(diff: dict, *, width: int = 140) -> str:
             ft.add_column(col, overflow="fold")
         for f in diff[key]:
             note = _decision_note(diff["decisions"].get(f["fingerprint"])) if key == "open" else notes.get(f["fingerprint"], "")
-            ft.add_row(f["id"], f["department"], f["severity"], f["rule"], ", ".join(f["subjects"]), f["message"], note)
+            ft.add_row(_name_cell(diff, key, f), f["department"], f["severity"], f["rule"], ", ".join(f["subjects"]), f["message"], note)
         console.print(ft)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
 
@@ -253,7 +289,8 @@ def to_html(diff: dict) -> str:
 
     s = diff["summary"]
     body = [f"<h1>drawcheck diff — {_h(diff['reports']['new']['project'])}</h1>",
-            f"<p>{_h(_side_line('old', diff['reports']['old']))}<br>{_h(_side_line('new', diff['reports']['new']))}</p>",
+            f"<p>{_h(_side_line('old', diff['reports']['old'], diff['rounds']['old']))}<br>"
+            f"{_h(_side_line('new', diff['reports']['new'], diff['rounds']['new']))}</p>",
             f"<p><span class=\"fixed\">fixed {s['fixed']}</span>, open {s['open']}, "
             f"<span class=\"new\">new {s['new']}</span> ({s['relocated']} relocated), "
             f"decisions carried over {s['carried_over']} (as of {_h(diff['as_of'])})</p>",
@@ -275,7 +312,7 @@ def to_html(diff: dict) -> str:
                     "<th>message</th><th>note</th></tr>")
         for f in diff[key]:
             note = _decision_note(diff["decisions"].get(f["fingerprint"])) if key == "open" else notes.get(f["fingerprint"], "")
-            body.append(f"<tr><td>{_h(f['id'])}</td><td>{_h(f['department'])}</td><td>{_h(f['severity'])}</td>"
+            body.append(f"<tr><td>{_h(_name_cell(diff, key, f))}</td><td>{_h(f['department'])}</td><td>{_h(f['severity'])}</td>"
                         f"<td><code>{_h(f['rule'])}</code></td><td>{_h(', '.join(f['subjects']))}</td>"
                         f"<td>{_h(f['message'])}</td><td class=\"note\">{_h(note)}</td></tr>")
         body.append("</table>")
