@@ -258,3 +258,13 @@ def test_declared_height_matching_an_assumed_height_is_unverified(tmp_path):
     assert _row(report, "declared:max_height")["outcome"] == "not_run"
     indicator = report["indicators"]["max_height"]
     assert (indicator["declared"], indicator["status"], indicator["assumed"]) == (54.0, "unverified", ["height"])
+
+
+def test_a_building_of_lines_keeps_a_failure_of_two_read_buildings_failed(tmp_path):
+    plan = _with_line_building(10.0)  # 2# of LINEs, 10 m east of 1#
+    plan.building("3# 3F H=9.0", 20, 33, 40, 43)  # 3 m north of 1#: 6 m needed
+    report = _check(plan, tmp_path)
+    assert _row(report, FIRE)["outcome"] == "failed"
+    (finding,) = _findings(report, FIRE)
+    assert finding["subjects"] == ["1#", "3#"] and finding["measured"] == 3.0
+    assert finding["assumed"] == ["building_outline"]  # a skipped outline could be nearer still
