@@ -49,8 +49,8 @@ pytestmark = pytest.mark.skipif(unavailable() is not None, reason=str(unavailabl
 REPORT_GROUPS = [("th", 0.0), (".card", BADGE_GAP), (".badge", BADGE_GAP), ("header.top .inner > *", 0.0),
                  ("nav.toc a", BADGE_GAP)]
 REPORT_OVERFLOW = "td, th, .badge, .card, header.top h1, header.top .sub"
-NOTICE_GROUPS = [("th", 0.0), ("table.head td", 0.0), (".count", BADGE_GAP), (".sev", BADGE_GAP)]
-NOTICE_OVERFLOW = "td, th, .count, .sev, h1, h2"
+NOTICE_GROUPS = [("th", 0.0), ("table.head th, table.head td", 0.0), ("table.counts td", 0.0), (".sev", BADGE_GAP)]
+NOTICE_OVERFLOW = "td, th, .sev, h1, h2, li"
 SUMMARY_GROUPS = [("th", 0.0), (".chips span", BADGE_GAP), (".s", BADGE_GAP)]
 SUMMARY_OVERFLOW = "td, th, .s, .chips span"
 SVG_PARTS = "text.label, g.legend, g.north-arrow, g.scale-bar, text.title"

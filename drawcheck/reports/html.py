@@ -176,7 +176,8 @@ def _packs(report: dict) -> list[dict]:
         overrides = [{"name": k, "default": v.get("default") if isinstance(v, dict) else "",
                       "value": v.get("value") if isinstance(v, dict) else v}
                      for k, v in sorted((p.get("overrides") or {}).items())]
-        rows.append({"id": p.get("id", ""), "title": p.get("title", ""), "version": p.get("version", ""),
+        rows.append({"id": p.get("id", ""), "title": p.get("title", ""), "standard": p.get("standard", ""),
+                     "version": p.get("version", ""),
                      "sha256": p.get("sha256", ""), "overrides": overrides})
     return rows
 
