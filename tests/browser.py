@@ -25,6 +25,8 @@ SCREEN_WIDTH = 1400
 #: A4 is 210 mm = 793.7 CSS px (96 px per inch); the pages print with 12 mm side margins, leaving 186 mm.
 A4_WIDTH = 794
 A4_PRINTABLE_WIDTH = round(186 / 25.4 * 96)
+#: A4 landscape (297 mm) less the same margins: 273 mm, for wide tables (the batch dashboard).
+A4_LANDSCAPE_PRINTABLE_WIDTH = round(273 / 25.4 * 96)
 #: Tallest screenshot taken, CSS px (a long report is cut; the measurements still cover the whole page).
 MAX_SHOT_HEIGHT = 12000
 #: Sub-pixel rounding of the layout engine: boxes closer than this are "touching", not overlapping.
@@ -32,7 +34,9 @@ EPS = 1.0
 
 _MEASURE = r"""
 const [groups, overflowSel, eps] = arguments;
-function box(el) { const r = el.getBoundingClientRect();
+function box(el, text) {
+  let r = el.getBoundingClientRect();
+  if (text) { const range = document.createRange(); range.selectNodeContents(el); r = range.getBoundingClientRect(); }
   return {x0: r.left + scrollX, y0: r.top + scrollY, x1: r.right + scrollX, y1: r.bottom + scrollY}; }
 function visible(el) { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
   return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; }
@@ -40,9 +44,9 @@ function name(el) { const t = (el.textContent || '').trim().replace(/\s+/g, ' ')
   return el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined && el.className
     ? '.' + String(el.className).split(' ')[0] : '') + ' "' + t + '"'; }
 const overlaps = [];
-for (const [selector, gap] of groups) {
+for (const [selector, gap, text] of groups) {
   const els = Array.from(document.querySelectorAll(selector)).filter(visible);
-  const boxes = els.map(box);
+  const boxes = els.map(el => box(el, text));
   for (let i = 0; i < els.length; i++) for (let j = i + 1; j < els.length; j++) {
     if (els[i].contains(els[j]) || els[j].contains(els[i])) continue;
     const a = boxes[i], b = boxes[j];
@@ -65,7 +69,7 @@ for (const el of document.querySelectorAll(overflowSel)) {
 const doc = document.documentElement;
 return {overlaps: overlaps, overflows: overflows, page_width: doc.scrollWidth, viewport: doc.clientWidth,
         height: Math.max(doc.scrollHeight, document.body ? document.body.scrollHeight : 0),
-        counts: groups.map(g => document.querySelectorAll(g[0]).length),
+        counts: groups.map(g => document.querySelectorAll(g[0]).length),  // per group, in order
         cells: document.querySelectorAll(overflowSel).length};
 """
 
@@ -109,6 +113,7 @@ class Browser:
         # a fixed driver path: selenium-manager never runs (and never downloads anything)
         os.environ.setdefault("SE_AVOID_STATS", "true")
         self.driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
+        self.width = SCREEN_WIDTH
 
     def close(self) -> None:
         try:
@@ -116,32 +121,41 @@ class Browser:
         finally:
             shutil.rmtree(self._profile, ignore_errors=True)
 
-    def open(self, path: Path, *, media: str = "screen") -> None:
-        """Load ``path`` at 1400 px (``screen``) or at A4's printable width with print styles (``print``)."""
-        width = SCREEN_WIDTH if media == "screen" else A4_PRINTABLE_WIDTH
+    def open(self, path: Path, *, media: str = "screen", landscape: bool = False) -> None:
+        """Load ``path`` at 1400 px (``screen``) or at A4's printable width with print styles (``print``,
+        portrait or ``landscape``)."""
+        if media == "screen":
+            width = SCREEN_WIDTH
+        else:
+            width = A4_LANDSCAPE_PRINTABLE_WIDTH if landscape else A4_PRINTABLE_WIDTH
+        self.width = width
         self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": media})
         self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                     {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
         self.driver.get(Path(path).resolve().as_uri())
         self.driver.execute_script("return document.fonts ? document.fonts.ready.then(() => true) : true")
 
-    def measure(self, groups: list[tuple[str, float]], overflow: str) -> dict:
-        """Overlaps within each (CSS selector, least horizontal gap px) group and cells whose text overflows.
+    def measure(self, groups: list[tuple], overflow: str) -> dict:
+        """Overlaps within each group and the elements whose text overflows them.
 
-        Boxes of one group overlap when they cross in both directions; boxes on
-        one line closer than the group's gap "run together". Elements nested in
-        one another are not compared. ``overflow`` selects the elements whose
-        content must fit (scrollWidth <= clientWidth + 1).
+        A group is (CSS selector, least horizontal gap px) or (selector, gap,
+        True) to compare the extent of the elements' text instead of their boxes
+        (table cells touch; their texts must not). Boxes of one group overlap
+        when they cross in both directions; boxes on one line closer than the
+        group's gap "run together". Elements nested in one another are not
+        compared. ``overflow`` selects the elements whose content must fit
+        (scrollWidth <= clientWidth + 1).
         """
-        return self.driver.execute_script(_MEASURE, [[s, g] for s, g in groups], overflow, EPS)
+        spec = [[g[0], g[1], bool(g[2]) if len(g) > 2 else False] for g in groups]
+        return self.driver.execute_script(_MEASURE, spec, overflow, EPS)
 
     def boxes(self, selector: str) -> list[dict]:
         """Bounding boxes (page px) of the elements matching ``selector`` (SVG included)."""
         return self.driver.execute_script(_SVG_BOXES, selector)
 
-    def screenshot(self, path: Path, media: str = "screen") -> Path:
-        """The whole page (up to MAX_SHOT_HEIGHT px tall) as PNG at ``path``."""
-        width = SCREEN_WIDTH if media == "screen" else A4_PRINTABLE_WIDTH
+    def screenshot(self, path: Path) -> Path:
+        """The whole page last opened (up to MAX_SHOT_HEIGHT px tall, at its width) as PNG at ``path``."""
+        width = self.width
         height = self.driver.execute_script(
             "return Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)")
         self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",

@@ -42,16 +42,18 @@ OUT = ROOT / "out" / "layout"
 MEDIA = ("screen", "print")
 #: Least horizontal gap between two badges or summary boxes on one line, px: closer reads as one word.
 BADGE_GAP = 3.0
+#: Least gap between the texts of two neighbouring header cells, px (about half a character).
+HEADER_TEXT_GAP = 6.0
 
 pytestmark = pytest.mark.skipif(unavailable() is not None, reason=str(unavailable()))
 
 #: (selector, least gap) groups whose boxes must not overlap; and what must not overflow.
-REPORT_GROUPS = [("th", 0.0), (".card", BADGE_GAP), (".badge", BADGE_GAP), ("header.top .inner > *", 0.0),
+REPORT_GROUPS = [("th", 0.0), ("th", HEADER_TEXT_GAP, True), (".card", BADGE_GAP), (".badge", BADGE_GAP), ("header.top .inner > *", 0.0),
                  ("nav.toc a", BADGE_GAP)]
 REPORT_OVERFLOW = "td, th, .badge, .card, header.top h1, header.top .sub"
-NOTICE_GROUPS = [("th", 0.0), ("table.head th, table.head td", 0.0), ("table.counts td", 0.0), (".sev", BADGE_GAP)]
+NOTICE_GROUPS = [("th", 0.0), ("th", HEADER_TEXT_GAP, True), ("table.head th, table.head td", 0.0), ("table.counts td", 0.0), (".sev", BADGE_GAP)]
 NOTICE_OVERFLOW = "td, th, .sev, h1, h2, li"
-SUMMARY_GROUPS = [("th", 0.0), (".chips span", BADGE_GAP), (".s", BADGE_GAP)]
+SUMMARY_GROUPS = [("th", 0.0), ("th", HEADER_TEXT_GAP, True), (".chips span", BADGE_GAP), (".s", BADGE_GAP)]
 SUMMARY_OVERFLOW = "td, th, .s, .chips span"
 SVG_PARTS = "text.label, g.legend, g.north-arrow, g.scale-bar, text.title"
 
@@ -69,13 +71,13 @@ def residential() -> dict:
     return drawcheck.check(ROOT / "samples" / "residential", packs=packs).data
 
 
-def check_layout(browser: Browser, page: Path, name: str, groups, overflow: str) -> dict:
+def check_layout(browser: Browser, page: Path, name: str, groups, overflow: str, landscape: bool = False) -> dict:
     """Measure ``page`` on screen and in print, screenshot both, and assert the layout holds."""
     found = {}
     for media in MEDIA:
-        browser.open(page, media=media)
+        browser.open(page, media=media, landscape=landscape)
         m = browser.measure(groups, overflow)
-        browser.screenshot(OUT / f"{name}-{media}.png", media)
+        browser.screenshot(OUT / f"{name}-{media}.png")
         found[media] = m
         assert m["cells"] > 0, f"{name} ({media}): nothing measured"
         assert not m["overlaps"], f"{name} ({media}) overlaps:\n" + "\n".join(m["overlaps"])
@@ -96,12 +98,15 @@ def test_the_measurement_sees_overflow_and_overlap(browser, tmp_path):
         "</style></head><body><table><thead><tr><th class='a'>first header</th><th class='b'>second header</th>"
         "<th>third</th></tr></thead><tbody><tr><td>gb50016-2014:5.2.2/table-5.2.2/note-1-and-then-more</td>"
         "<td>short</td><td>ok</td></tr></tbody></table>"
-        "<p><span class='badge'>error</span><span class='badge'>warning</span></p></body></html>",
+        "<p><span class='badge'>error</span><span class='badge'>warning</span></p>"
+        "<table style='table-layout:auto;width:auto'><tr><td class='t' style='padding:0;text-align:right'>errors</td>"
+        "<td class='t' style='padding:0'>warnings</td></tr></table></body></html>",
         encoding="utf-8")
     browser.open(page)
-    m = browser.measure([("th", 0.0), (".badge", BADGE_GAP)], "td, th")
+    m = browser.measure([("th", 0.0), (".badge", BADGE_GAP), ("td.t", HEADER_TEXT_GAP, True)], "td, th")
     assert any("first header" in o and "second header" in o for o in m["overlaps"]), m
     assert any('"error"' in o and '"warning"' in o for o in m["overlaps"]), m  # badges that run together
+    assert any('"errors"' in o and '"warnings"' in o for o in m["overlaps"]), m  # cell texts that touch
     assert any("gb50016-2014:5.2.2" in o for o in m["overflows"]), m
     assert not any('"short"' in o for o in m["overflows"])
 
@@ -114,10 +119,12 @@ def test_report_layout_residential_all_packs(browser, residential, tmp_path):
     page = tmp_path / "report.html"
     page.write_text(report_html(residential), encoding="utf-8")
     m = check_layout(browser, page, "report-residential", REPORT_GROUPS, REPORT_OVERFLOW)
-    assert all(n > 0 for n in m["screen"]["counts"][:3])  # header cells, summary cards, badges were measured
+    assert all(n > 0 for n in m["screen"]["counts"][:4])  # header cells, summary cards, badges were measured
 
 
 LONG_RULE = "shanghai-planning-technical-regulations-2021:art.27/table-3/note-2(a)"
+#: A rule id without hyphens whose pieces each fit the column: it wraps at its <wbr> after ":" and "/" only.
+PLAIN_RULE = "localplanning2026:article27/table3annexa/note2paragraphb/clause4item7"
 LONG_TEXT = "C:/项目/某设计研究院有限公司/2026/某住宅地块二期/总平面/site_plan_final_final_v23_revised_for_review_" * 2
 LONG_WORD = "1#住宅楼" + "A" * 90
 
@@ -127,9 +134,9 @@ def long_report(report: dict) -> dict:
     r = copy.deepcopy(report)
     r["project"]["name"] = "某某市某某区某某街道某某地块（" + "A" * 60 + "）住宅及配套公建项目 " + LONG_WORD
     r["project"]["inputs"][0]["path"] = LONG_TEXT + ".dxf"
-    for i, rule in enumerate(r["rules"][:6]):
+    for i, rule in enumerate(r["rules"][:7]):
         old = rule["rule"]
-        rule["rule"] = f"{LONG_RULE}/{i}"
+        rule["rule"] = f"{LONG_RULE}/{i}" if i < 6 else PLAIN_RULE
         for f in r["findings"]:
             if f["rule"] == old:
                 f["rule"] = rule["rule"]
@@ -158,10 +165,10 @@ def test_report_layout_long_ids_and_drawing_strings(browser, residential, tmp_pa
     texts = browser.driver.execute_script(
         "return Array.from(document.querySelectorAll('tr[data-rule] td.mono')).map(td => td.textContent)")
     assert f"{LONG_RULE}/0" in texts
-    # the wrapped id takes several lines in its cell, and each line but the last ends at ':' or '/'
+    # the wrapped id takes several lines in its cell, each but the last ending at ':' or '/' (its <wbr>)
     lines = browser.driver.execute_script(r"""
         const td = Array.from(document.querySelectorAll('tr[data-rule] td.mono'))
-                        .find(td => td.textContent.endsWith('note-2(a)/0'));
+                        .find(td => td.textContent === arguments[0]);
         const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
         const out = []; let last = null, line = '';
         for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -172,8 +179,8 @@ def test_report_layout_long_ids_and_drawing_strings(browser, residential, tmp_pa
             last = top; line += n.data[i];
           }
         }
-        out.push(line); return out;""")
-    assert len(lines) > 1 and "".join(lines) == f"{LONG_RULE}/0", lines
+        out.push(line); return out;""", PLAIN_RULE)
+    assert len(lines) > 1 and "".join(lines) == PLAIN_RULE, lines
     assert all(line[-1] in ":/" for line in lines[:-1]), lines
 
 
@@ -223,9 +230,11 @@ def test_batch_summary_layout(browser, residential, tmp_path):
     ]
     rows.sort(key=lambda r: r["name"])
     page = tmp_path / "summary.html"
-    page.write_text(summary_html(rows, {"fail_on": "error", "exit_code": 2, "ignored": [str(tmp_path / "notes.txt")],
-                                        "executor": "local (2 jobs, forked children)"}), encoding="utf-8")
-    check_layout(browser, page, "batch-summary", SUMMARY_GROUPS, SUMMARY_OVERFLOW)
+    html = summary_html(rows, {"fail_on": "error", "exit_code": 2, "ignored": [str(tmp_path / "notes.txt")],
+                               "executor": "local (2 jobs, forked children)"})
+    page.write_text(html, encoding="utf-8")
+    assert re.search(r"@page\s*\{\s*size:\s*A4 landscape", html)  # so print is measured at A4 landscape's width
+    check_layout(browser, page, "batch-summary", SUMMARY_GROUPS, SUMMARY_OVERFLOW, landscape=True)
     # the whole one-line error is on the page, wrapped inside its cell
     browser.open(page)
     cells = browser.driver.execute_script(
@@ -266,7 +275,7 @@ def test_sunlight_map_layout(browser, residential, tmp_path):
     for media in MEDIA:
         browser.open(svg, media=media)
         boxes = browser.boxes(SVG_PARTS)
-        browser.screenshot(OUT / f"sunlight-{media}.png", media)
+        browser.screenshot(OUT / f"sunlight-{media}.png")
         kinds = {b["name"].split()[0] for b in boxes}
         assert {"label", "legend", "north-arrow", "scale-bar", "title"} <= kinds, kinds
         assert not _overlapping(boxes), _overlapping(boxes)
