@@ -47,13 +47,14 @@ HEADER_TEXT_GAP = 6.0
 
 pytestmark = pytest.mark.skipif(unavailable() is not None, reason=str(unavailable()))
 
-#: (selector, least gap) groups whose boxes must not overlap; and what must not overflow.
-REPORT_GROUPS = [("th", 0.0), ("th", HEADER_TEXT_GAP, True), (".card", BADGE_GAP), (".badge", BADGE_GAP), ("header.top .inner > *", 0.0),
+#: (selector, least gap[, compare texts]) groups that must not overlap or run together; what must not overflow.
+HEADERS = [("th", 0.0), ("th", HEADER_TEXT_GAP, True)]
+REPORT_GROUPS = [*HEADERS, (".card", BADGE_GAP), (".badge", BADGE_GAP), ("header.top .inner > *", 0.0),
                  ("nav.toc a", BADGE_GAP)]
 REPORT_OVERFLOW = "td, th, .badge, .card, header.top h1, header.top .sub"
-NOTICE_GROUPS = [("th", 0.0), ("th", HEADER_TEXT_GAP, True), ("table.head th, table.head td", 0.0), ("table.counts td", 0.0), (".sev", BADGE_GAP)]
+NOTICE_GROUPS = [*HEADERS, ("table.head th, table.head td", 0.0), ("table.counts td", 0.0), (".sev", BADGE_GAP)]
 NOTICE_OVERFLOW = "td, th, .sev, h1, h2, li"
-SUMMARY_GROUPS = [("th", 0.0), ("th", HEADER_TEXT_GAP, True), (".chips span", BADGE_GAP), (".s", BADGE_GAP)]
+SUMMARY_GROUPS = [*HEADERS, (".chips span", BADGE_GAP), (".s", BADGE_GAP)]
 SUMMARY_OVERFLOW = "td, th, .s, .chips span"
 SVG_PARTS = "text.label, g.legend, g.north-arrow, g.scale-bar, text.title"
 
@@ -261,7 +262,9 @@ def _overlapping(boxes: list[dict]) -> list[str]:
     bad = []
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
-            if min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 0.5 and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 0.5:
+            across = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+            down = min(a["y1"], b["y1"]) - max(a["y0"], b["y0"])
+            if across > 0.5 and down > 0.5:
                 bad.append(f"{a['name']} / {b['name']}")
     return bad
 
