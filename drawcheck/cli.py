@@ -349,8 +349,11 @@ def sunlight(
         outlines = [(b.id, PolygonArrays.from_polygons([p.part.area.rings[:1]]).densified().xy)
                     for b in ind.buildings + ind.existing for p in b.parts]
         (out / "sunlight.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        site = [PolygonArrays.from_polygons([a.rings[:1]]).densified().xy for a in prepared.project.sites]
         (out / "sunlight.svg").write_text(sunlight_svg(study, outlines, 60.0, f"{m.name} {date.isoformat()} "
-                                                        f"{hhmm(start * 60)}-{hhmm(end * 60)}"), encoding="utf-8")
+                                                        f"{hhmm(start * 60)}-{hhmm(end * 60)}", site=site,
+                                                        north_angle=m.north_angle,
+                                                        existing={b.id for b in ind.existing}), encoding="utf-8")
     if format == "json":
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return

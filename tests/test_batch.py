@@ -158,6 +158,21 @@ def test_good_batch_exit_codes_rerun_and_determinism(good, tmp_path):
         for f in ("report.json", "inputs.sha256"):
             assert after[f"{name}/{f}"] == first[f"{name}/{f}"]
     assert batch(good, "--out", out1, "--jobs", "2").returncode == 1
+    # the skipped rows keep their result from the kept report: the same counts, exit code and indicators
+    before = {r["name"]: r for r in json.loads(first["summary.json"][1])["submissions"]}
+    after_rows = {r["name"]: r for r in json.loads((out1 / "summary.json").read_text(encoding="utf-8"))["submissions"]}
+    assert set(after_rows) == set(before) == set(GOOD)
+    for name, row in after_rows.items():
+        assert row["status"] == "unchanged" and row["result"] == before[name]["status"] == GOOD[name]
+        for key in ("exit_code", "errors", "warnings", "infos", "by_department", "indicators", "project", "report"):
+            assert row[key] == before[name][key], (name, key)
+    assert after_rows["residential"]["indicators"]["far"] == 2.6122
+    page = (out1 / "summary.html").read_text(encoding="utf-8")
+    assert page.count('<span class="s s-unchanged">unchanged</span> <span class="s s-findings"') == 1
+    assert page.count('<span class="s s-unchanged">unchanged</span> <span class="s s-passed"') == 2
+    with open(out1 / "summary.csv", encoding="utf-8", newline="") as fp:
+        table = {r["name"]: r for r in csv.DictReader(fp)}
+    assert {n: (r["status"], r["result"]) for n, r in table.items()} == {n: ("unchanged", s) for n, s in GOOD.items()}
     # one job or two: byte-identical reports
     out2 = tmp_path / "j1"
     assert batch(good, "--out", out2, "--jobs", "1").returncode == 1
@@ -173,6 +188,29 @@ def test_good_batch_exit_codes_rerun_and_determinism(good, tmp_path):
     rows = {r["name"]: r["status"] for r in json.loads((out3 / "summary.json").read_text())["submissions"]}
     assert rows == {"compliant": "passed", "residential": "unchanged", "single": "unchanged"}
 
+
+def test_summary_csv_rounds_as_the_report_does(tmp_path):
+    """Lengths 3 decimals, areas 2, ratios 4 (report-json.md), written out in full: 21514.16, not 21514.2."""
+    from drawcheck.batch.runner import row_of
+    from drawcheck.batch.summary import to_csv
+
+    report = json.loads(subprocess.run([sys.executable, "-m", "drawcheck", "check", str(SAMPLES / "residential"),
+                                        "--format", "json"], capture_output=True, text=True, cwd=ROOT).stdout)
+    row = row_of(Submission("residential", "residential", "dir", SAMPLES / "residential"), "report", report, None,
+                 1.0, "error")
+    [line] = list(csv.DictReader(to_csv([row]).splitlines()))
+    ind = report["indicators"]
+    assert ind["site_area"]["unit"] == "m2" and ind["max_height"]["unit"] == "m" and ind["far"]["unit"] == "ratio"
+    assert line["site_area"] == "%.2f" % ind["site_area"]["value"] == "21514.16"
+    assert line["max_height"] == "%.3f" % ind["max_height"]["value"] == "75.000"
+    for key in ("far", "coverage", "green_ratio"):
+        assert line[key] == "%.4f" % ind[key]["value"]
+    assert line["far"] == "2.6122" and line["parking_spaces"] == str(ind["parking_spaces"]["value"]) == "36"
+    assert line["result"] == "findings" and line["status"] == "findings"
+    # a value carrying more digits than the report keeps is written as the report would round it
+    row["indicators"] = {"site_area": 1234.5678, "far": 1.234567, "max_height": 12.34567}
+    [line] = list(csv.DictReader(to_csv([row]).splitlines()))
+    assert (line["site_area"], line["far"], line["max_height"]) == ("1234.57", "1.2346", "12.346")
 
 def test_reports_do_not_depend_on_run_order_or_the_batch(good, tmp_path):
     """Listed in reverse order, under another hash seed: the same bytes as ``drawcheck check --format json``."""

@@ -333,3 +333,36 @@ def test_browser_renders_a_screenshot(reports):
     assert _png_size(shot) == (1280, 2000)
     # a blank page compresses to a few kB; tables, Chinese text and the plan do not
     assert shot.stat().st_size > 50_000
+
+
+def test_rule_ids_break_after_colon_and_slash_and_stay_escaped(reports):
+    from drawcheck.reports.html import breakable
+
+    assert str(breakable("shanghai-sunlight:2021/housing")) == "shanghai-sunlight:<wbr>2021/<wbr>housing"
+    assert str(breakable('<b x="1">:a/</b>')) == "&lt;b x=&#34;1&#34;&gt;:<wbr>a/<wbr>&lt;/<wbr>b&gt;"
+    report = copy.deepcopy(reports["residential"])
+    report["rules"][0]["rule"] = INJECTED + ":1/2"
+    page = to_html(report, ROOT)
+    assert "&lt;script&gt;alert(1)&lt;/<wbr>script&gt;:<wbr>1/<wbr>2" in page and "<script" not in page
+    text = "".join(parse(page).text)
+    assert INJECTED + ":1/2" in text  # <wbr> adds no text
+
+
+def test_declared_values_and_indicator_notes_have_their_own_columns(reports):
+    report = copy.deepcopy(reports["residential"])
+    report["indicators"]["green_area"] = {"value": None, "unit": "m2", "reason": "no green layer 无绿地图层"}
+    page = to_html(report, ROOT)
+    far = next(f for f in report["findings"] if f["rule"] == "declared:far")
+    group = re.search(r'<div class="rule-group" data-rule="declared:far">.*?</table>', page, re.S).group(0)
+    assert '<th class="num">申报 declared</th>' in group and "要求 required" not in group
+    row = re.search(r'<tr id="%s".*?</tr>' % far["id"], group, re.S).group(0)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    # measured, then the declared value (2.4 read from the drawing's text 容积率：2.40) in the next column
+    assert cells[3] == "2.6122" and cells[4].startswith("2.4000") and far["declared_text"] in cells[4]
+    assert far["declared_text"] not in cells[2]  # no longer folded into the message
+    green = re.search(r'<tr data-indicator="green_area">.*?</tr>', page, re.S).group(0)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", green, re.S)
+    assert cells[1] == "—" and cells[-1] == "no green layer 无绿地图层"
+    # a rule group without declared values keeps the required column
+    spacing = re.search(r'<div class="rule-group" data-rule="shanghai-planning:27">.*?</table>', page, re.S).group(0)
+    assert "要求 required" in spacing and "申报 declared" not in spacing

@@ -316,6 +316,58 @@ def test_notice_html_is_escaped_and_self_contained(rounds, tmp_path):
     assert "gb50016-2014:5.2.2" in page and "已豁免事项" in page
 
 
+
+def test_notice_names_standards_by_title_and_counts_per_department(rounds, tmp_path):
+    """The header names each standard as its pack file titles it (code + title), never by pack id."""
+    import tomllib
+    from html.parser import HTMLParser
+
+    r1, _, _ = rounds
+    out = tmp_path / "notice.html"
+    assert cli("notice", r1, "--format", "html", "--out", out, "--date", BEFORE_EXPIRY).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows, self.row, self.cell = [], None, None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.row = []
+            elif tag in ("td", "th") and self.row is not None:
+                self.cell = []
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                self.row.append("".join(self.cell).strip())
+                self.cell = None
+            elif tag == "tr" and self.row is not None:
+                self.rows.append(self.row)
+                self.row = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    cells = Cells()
+    cells.feed(page)
+    head = {row[0]: row[1] for row in cells.rows if len(row) == 2}
+    report = json.loads(r1.read_text(encoding="utf-8"))
+    basis = head["审查依据"]
+    assert "GB 50016-2014 (2018年版) 建筑设计防火规范" in basis
+    for pack in report["packs"]:
+        with open(ROOT / "drawcheck" / "standards" / f"{pack['id']}.toml", "rb") as fp:
+            declared = tomllib.load(fp)["pack"]
+        assert declared["title"] in basis or declared.get("standard", "") in basis
+        assert pack["id"] not in basis  # the applicant reads the standard's name, not drawcheck's pack id
+    assert head["项目"] == "某住宅地块" and head["审查轮次"] == "第 1 轮" and head["告知日期"] == BEFORE_EXPIRY
+    # counts per department: the round-1 decisions leave planning 2 items of its own, fire one shared, traffic none
+    counts = {row[0]: row[1:] for row in cells.rows if len(row) == 6}
+    assert counts["部门"] == ["须修改", "其中错误", "其中警告", "另见他部门", "豁免"]
+    assert counts["规划"] == ["2", "2", "0", "0", "1"]
+    assert counts["消防"] == ["0", "0", "0", "1", "0"]
+
 def test_notice_without_review_lists_everything_as_pending(tmp_path):
     report = write_report(RESIDENTIAL, tmp_path)
     notice = notice_json(report, BEFORE_EXPIRY)

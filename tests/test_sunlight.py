@@ -149,6 +149,44 @@ def test_whole_site_writes_the_map(tmp_path):
     assert svg.startswith("<svg") and svg.count("<circle") > 100
 
 
+def test_map_names_each_building_once_draws_the_site_and_escapes(tmp_path):
+    """A podium with a tower in it is one building: one label; the site ring is drawn; drawing text is escaped."""
+    import xml.etree.ElementTree as ET
+
+    from drawcheck.sunlight.svg import scale_length, sunlight_svg
+
+    class NoPoints:
+        xyz = np.zeros((0, 3))
+
+        def __len__(self):
+            return 0
+
+    class NoStudy:
+        points, windows = NoPoints(), []
+
+    podium = np.array([[0.0, 0.0], [60.0, 0.0], [60.0, 40.0], [0.0, 40.0]])
+    tower = np.array([[10.0, 10.0], [30.0, 10.0], [30.0, 30.0], [10.0, 30.0]])
+    other = np.array([[80.0, 0.0], [100.0, 0.0], [100.0, 20.0], [80.0, 20.0]])
+    site = np.array([[-10.0, -10.0], [120.0, -10.0], [120.0, 60.0], [-10.0, 60.0]])
+    text = sunlight_svg(NoStudy(), [("5#", podium), ("5#", tower), ("<b>&x", other)], 60.0, "<script>t</script>",
+                        site=[site], north_angle=15.0, existing={"<b>&x"})
+    root = ET.fromstring(text)  # well-formed: the drawing's names are escaped
+    ns = "{http://www.w3.org/2000/svg}"
+    labels = [t.text for t in root.iter(f"{ns}text") if t.get("class") == "label"]
+    assert sorted(labels) == ["5#", "<b>&x"]
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    [drawn] = [p for p in root.iter(f"{ns}polygon") if p.get("class") == "site"]
+    assert len(drawn.get("points").split()) == 4
+    # 5#'s label sits on the centroid of its larger part, the podium (30, 20): the middle of its outline on the page
+    px = [[float(v) for v in pair.split(",")] for pair in next(
+        p for p in root.iter(f"{ns}polygon") if p.get("data-building") == "5#").get("points").split()]
+    [label] = [t for t in root.iter(f"{ns}text") if t.text == "5#"]
+    assert float(label.get("x")) == pytest.approx((min(x for x, _ in px) + max(x for x, _ in px)) / 2, abs=0.1)
+    arrow = next(g for g in root.iter(f"{ns}g") if g.get("class") == "north-arrow")
+    assert arrow.get("data-north-angle") == "15"
+    # round lengths about a fifth of the width, by hand: 430 m -> 86 -> 50 m; 1000 -> 200; 12 -> 2.4 -> 2
+    assert (scale_length(430), scale_length(1000), scale_length(12), scale_length(99)) == (50, 200, 2, 10)
+
 def test_bad_point_is_exit_2():
     proc = subprocess.run([sys.executable, "-m", "drawcheck", "sunlight", str(ROOT / "samples" / "residential"),
                            "--at", "1,2"], capture_output=True, text=True, timeout=120)

@@ -379,8 +379,14 @@ def _exit_of(summary: dict, fail_on: str) -> int:
 
 def row_of(sub: Submission, status: str, report: dict | None, error: str | None, seconds: float | None,
            fail_on: str) -> dict:
-    """One summary row: status, error, finding counts (total and per department), key indicators."""
-    row = {"name": sub.name, "source": sub.source, "status": status, "error": error, "exit_code": None,
+    """One summary row: status, result, error, finding counts (total and per department), key indicators.
+
+    ``result`` is what the report says under ``fail_on`` (``passed`` or ``findings``), also for a
+    submission skipped as ``unchanged``, whose row is filled from its kept report; without a report
+    it is the status (``unreadable``, ``failed``, ``timeout``).
+    """
+    row = {"name": sub.name, "source": sub.source, "status": status, "result": status, "error": error,
+           "exit_code": None,
            "report": f"{sub.name}/{REPORT_NAME}" if report is not None else None,
            "seconds": round(seconds, 3) if seconds is not None else None,
            "project": None, "errors": None, "warnings": None, "infos": None, "by_department": {},
@@ -394,8 +400,9 @@ def row_of(sub: Submission, status: str, report: dict | None, error: str | None,
         row["by_department"] = {dept: dict(counts) for dept, counts in sorted(summary.get("by_department", {}).items())}
         row["indicators"] = {k: v.get("value") for k, v in sorted(report.get("indicators", {}).items())
                              if isinstance(v, dict)}
+        row["result"] = "findings" if row["exit_code"] else "passed"
         if status != "unchanged":
-            row["status"] = "findings" if row["exit_code"] else "passed"
+            row["status"] = row["result"]
     else:
         row["exit_code"] = 2
     return row

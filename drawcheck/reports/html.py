@@ -8,10 +8,11 @@ own text), and the same report gives the same bytes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..model import USE_NAMES
 from .plan_svg import format_quantity, plan_svg
@@ -31,10 +32,20 @@ DEPARTMENT_SHORT = {"planning": "规划", "fire": "消防", "greening": "绿化"
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
+def breakable(text) -> Markup:
+    """``text`` escaped, with a line-break opportunity (``<wbr>``) after each ':' and '/'.
+
+    Rule ids (``shanghai-sunlight:2021/housing``) and paths then wrap at their
+    separators in a narrow column instead of running out of it.
+    """
+    return Markup(re.sub(r"([:/])", r"\1<wbr>", str(escape(text))))
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["quantity"] = format_quantity
+    env.filters["breakable"] = breakable
     return env
 
 
@@ -82,10 +93,12 @@ def _buildings(report: dict) -> list[dict]:
 
 def _finding_row(f: dict) -> dict:
     unit = f.get("unit")
-    extras = []
-    for key, label in (("declared_text", "申报 declared"), ("tolerance", "容差 tolerance")):
-        if f.get(key) not in (None, ""):
-            extras.append(f"{label}: {f[key]}")
+    extras = [f"容差 tolerance: {f['tolerance']}"] if f.get("tolerance") not in (None, "") else []
+    declared = f.get("declared")
+    declared = format_quantity(declared, unit) if isinstance(declared, (int, float)) and not isinstance(declared, bool) \
+        else ("" if declared in (None, "") else str(declared))
+    if declared and f.get("required") is not None and f["required"] != f.get("declared"):
+        extras.append(f"要求 required: {format_quantity(f['required'], unit)}")  # the required column shows declared
     return {
         "id": f["id"], "severity": f.get("severity", ""),
         "severity_name": SEVERITY_NAMES.get(f.get("severity", ""), f.get("severity", "")),
@@ -96,6 +109,7 @@ def _finding_row(f: dict) -> dict:
         "confidence": f.get("confidence", ""),
         "confidence_name": CONFIDENCE_NAMES.get(f.get("confidence", ""), f.get("confidence", "")),
         "subjects": ", ".join(str(s) for s in f.get("subjects") or []),
+        "declared": declared, "declared_text": "" if f.get("declared_text") in (None, "") else str(f["declared_text"]),
         "located": bool(f.get("location")), "extras": extras,
     }
 
@@ -110,9 +124,10 @@ def _departments(report: dict) -> list[dict]:
         groups = []
         for rule, rows in by_dept[dept].items():
             rows = sorted(rows, key=lambda f: (SEVERITY_ORDER.get(f.get("severity"), 9), f["id"]))
+            shown = [_finding_row(f) for f in rows[:MAX_PER_RULE]]
             groups.append({"rule": rule, "title": rows[0].get("title", ""), "clause": rows[0].get("clause", ""),
-                           "title_en": rows[0].get("title_en", ""),
-                           "count": len(rows), "rows": [_finding_row(f) for f in rows[:MAX_PER_RULE]],
+                           "title_en": rows[0].get("title_en", ""), "declared": any(r["declared"] for r in shown),
+                           "count": len(rows), "rows": shown,
                            "more": max(0, len(rows) - MAX_PER_RULE),
                            "worst": SEVERITY_ORDER.get(rows[0].get("severity"), 9), "first": rows[0]["id"]})
         groups.sort(key=lambda g: (g["worst"], g["first"]))
@@ -161,7 +176,8 @@ def _packs(report: dict) -> list[dict]:
         overrides = [{"name": k, "default": v.get("default") if isinstance(v, dict) else "",
                       "value": v.get("value") if isinstance(v, dict) else v}
                      for k, v in sorted((p.get("overrides") or {}).items())]
-        rows.append({"id": p.get("id", ""), "title": p.get("title", ""), "version": p.get("version", ""),
+        rows.append({"id": p.get("id", ""), "title": p.get("title", ""), "standard": p.get("standard", ""),
+                     "version": p.get("version", ""),
                      "sha256": p.get("sha256", ""), "overrides": overrides})
     return rows
 

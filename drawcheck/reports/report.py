@@ -119,6 +119,8 @@ def _plan(project: Project, ind: Indicators) -> dict:
 
 def _pack(p: Pack) -> dict:
     row = {"id": p.id, "version": p.version, "sha256": p.sha256, "title": p.title}
+    if p.standard:  # the standard's code or citation (GB 50016-2014 (2018年版)): how a notice names the pack
+        row["standard"] = p.standard
     if p.overridden:
         row["overrides"] = p.overridden
     return row

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import date
 
 from .decisions import state_of
@@ -128,7 +129,8 @@ def build_notice(report: dict, review: dict | None = None, *, round: int | None 
         "date": today.isoformat(),
         "tool": report.get("tool", {}),
         "inputs": [{"path": i["path"], "sha256": i["sha256"]} for i in report["project"]["inputs"]],
-        "packs": [{"id": p["id"], "version": p.get("version")} for p in report.get("packs", [])],
+        "packs": [{"id": p["id"], "version": p.get("version"), "title": p.get("title") or p["id"],
+                   "standard": p.get("standard") or ""} for p in report.get("packs", [])],
         "departments": names,
         "items": items,
         "by_department": by_department,
@@ -157,6 +159,45 @@ def _subjects(item: dict) -> str:
     return "、".join(names) if names else "项目"
 
 
+#: A pack's ``standard`` that is a bare code (``GB 50016-2014``) is named with the pack's title after it;
+#: any other ``standard`` is a full citation (a regulation's name, article, decree) and stands alone.
+_CODE = re.compile(r"^(GB|GB/T|JGJ|CJJ|DG|DGJ|DBJ)[\s/]")
+
+
+def standard_name(pack: dict) -> str:
+    """How the notice names a rule pack: ``GB 50016-2014 (2018年版) 建筑设计防火规范``, never the pack id.
+
+    A pack without a ``standard`` (plot conditions, drawing quality) is named by its title.
+    """
+    title = pack.get("title") or pack["id"]
+    standard = (pack.get("standard") or "").strip()
+    if not standard:
+        return title
+    return f"{standard} {title}" if _CODE.match(standard) and title not in standard else standard
+
+
+def department_counts(notice: dict) -> list[dict]:
+    """Per department with items, in notice order: items it leads (errors, warnings), items it shares, waived."""
+    rows = []
+    items = {it["no"]: it for it in notice["items"]}
+    for dept, refs in notice["by_department"].items():
+        lead = [items[no] for no in refs["items"]]
+        waived = sum(dept in it["departments"] for it in notice["waived"])
+        rows.append({"department": dept, "name": notice["departments"].get(dept, dept), "items": len(lead),
+                     "errors": sum(it["severity"] == "error" for it in lead),
+                     "warnings": sum(it["severity"] == "warning" for it in lead),
+                     "also": len(refs["also"]), "waived": waived})
+    listed = {r["department"] for r in rows}
+    for dept in notice["departments"]:
+        waived = sum(dept in it["departments"] for it in notice["waived"])
+        if dept not in listed and waived:
+            rows.append({"department": dept, "name": notice["departments"][dept], "items": 0, "errors": 0,
+                         "warnings": 0, "also": 0, "waived": waived})
+    order = list(notice["departments"])
+    rows.sort(key=lambda r: order.index(r["department"]) if r["department"] in order else len(order))
+    return rows
+
+
 def _summary(notice: dict) -> str:
     c = notice["counts"]
     text = f"须修改 {c['items']} 项（错误 {c['errors']} 项，警告 {c['warnings']} 项）"
@@ -180,10 +221,6 @@ def _member_note(m: dict) -> str:
         text = f"豁免：审查人 {d.get('reviewer')}，批准人 {d.get('approver')}，有效期至 {d.get('expires')}"
         return text + (f"；说明：{d['comment']}" if d.get("comment") else "")
     return ""
-
-
-def _member_head(m: dict, names: dict) -> str:
-    return f"{names.get(m['department'], m['department'])}｜{m['clause']}（{m['rule']}，{m['id']}）"
 
 
 # ---------------------------------------------------------------------------
@@ -226,10 +263,16 @@ def to_markdown(notice: dict) -> str:
     for i in notice["inputs"]:
         out.append(f"- 送审文件：{_md(i['path'])}（SHA-256 `{i['sha256']}`）")
     if notice["packs"]:
-        out.append("- 审查依据：" + "，".join(_md(f"{p['id']} v{p['version']}") for p in notice["packs"]))
+        out.append("- 审查依据：" + "；".join(_md(standard_name(p)) for p in notice["packs"]))
     if tool:
         out.append(f"- 生成工具：{_md(tool.get('name', 'drawcheck'))} {_md(tool.get('version', ''))}")
     out += ["", _md(_summary(notice)), ""]
+    counts = department_counts(notice)
+    if counts:
+        out += ["| 部门 | 须修改 | 错误 | 警告 | 另见他部门 | 豁免 |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        out += [f"| {_md(r['name'])} | {r['items']} | {r['errors']} | {r['warnings']} | {r['also']} | {r['waived']} |"
+                for r in counts]
+        out.append("")
     items = {it["no"]: it for it in notice["items"]}
     for dept, refs in notice["by_department"].items():
         out += [f"## {_md(names.get(dept, dept))}", ""]
@@ -252,11 +295,37 @@ def to_markdown(notice: dict) -> str:
 # ---------------------------------------------------------------------------
 # HTML
 
-_CSS = """body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;max-width:60em;margin:2em auto;
-padding:0 1em;color:#222;line-height:1.6}h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;margin-top:1.6em}
-table.head td{padding:.1em .8em .1em 0;vertical-align:top}code{font-size:.85em;word-break:break-all}
-li.item{margin:.6em 0}.sev-error{color:#b00020}.sev-warning{color:#a05a00}.note{color:#555;font-size:.92em}
-.ref{color:#444}.clause{font-weight:600}"""
+_CSS = """
+*{box-sizing:border-box}
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC","WenQuanYi Micro Hei",
+sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222;line-height:1.6;font-size:15px}
+h1{font-size:1.6em;margin:0 0 .6em;letter-spacing:.1em;text-align:center}
+h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:1.6em;padding-bottom:.2em}
+table{border-collapse:collapse;width:100%;margin:.4em 0 1em}
+th,td{border:1px solid #c9ced4;padding:.25em .6em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{background:#f3f5f7;font-weight:600;overflow-wrap:break-word}
+table.head{table-layout:fixed} table.head th{width:7em;white-space:nowrap}
+table.counts{table-layout:fixed} table.counts td.n,table.counts th.n{text-align:right;
+font-variant-numeric:tabular-nums} table.counts td.zero{color:#9aa3ab}
+code{font-size:.85em;word-break:break-all}
+ul.standards{margin:0;padding-left:1.2em}
+p.summary{background:#f7f8fa;border-left:4px solid #455a64;padding:.5em .8em}
+li.item{margin:.6em 0;overflow-wrap:anywhere} li.item>ul{padding-left:1.2em}
+h1,h2,p{overflow-wrap:anywhere}
+.sev{display:inline-block;padding:0 .4em;border:1px solid currentColor;border-radius:3px;font-size:.85em;
+font-weight:600;margin-left:.3em}
+.sev-error{color:#b00020}.sev-warning{color:#a05a00}.note{color:#555;font-size:.92em}
+.ref{color:#444}.clause{font-weight:600}.rule{color:#666;font-size:.85em}
+@page{size:A4;margin:16mm 12mm 16mm}
+@media print{
+body{max-width:none;margin:0;padding:0;font-size:10.5pt;line-height:1.5}
+h1{font-size:16pt} h2{font-size:12pt;break-after:avoid;page-break-after:avoid}
+table.head th{width:5.5em} th,td{padding:2pt 4pt}
+thead{display:table-header-group} tr,li.item{break-inside:avoid;page-break-inside:avoid}
+p.summary{border-left-width:2pt}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
+"""
 
 
 def _h(text) -> str:
@@ -265,32 +334,54 @@ def _h(text) -> str:
 
 def _html_item(it: dict, names: dict, label: str = "") -> str:
     value = "" if label else f' value="{it["no"]}"'
-    parts = [f'<li class="item"{value}><strong>{label}{_h(it["title"])}（{_h(_subjects(it))}）</strong> '
-             f'<span class="sev-{_h(it["severity"])}">〔{_h(SEVERITY_NAMES[it["severity"]])}〕</span><ul>']
+    parts = [f'<li class="item"{value}><strong>{label}{_h(it["title"])}（{_h(_subjects(it))}）</strong>'
+             f'<span class="sev sev-{_h(it["severity"])}">{_h(SEVERITY_NAMES[it["severity"]])}</span><ul>']
     for m in it["members"]:
         note = _member_note(m)
-        parts.append(f'<li><span class="clause">{_h(_member_head(m, names))}</span>：{_h(m["message"])}'
+        dept = names.get(m["department"], m["department"])
+        parts.append(f'<li><span class="clause">{_h(dept)}｜{_h(m["clause"])}</span>'
+                     f'<span class="rule">（{_h(m["rule"])}，{_h(m["id"])}）</span>：{_h(m["message"])}'
                      + (f' <span class="note">〔{_h(note)}〕</span>' if note else "") + "</li>")
     parts.append("</ul></li>")
     return "".join(parts)
+
+
+def _html_counts(notice: dict) -> list[str]:
+    rows = department_counts(notice)
+    if not rows:
+        return []
+    head = [("部门", ""), ("须修改", "n"), ("其中错误", "n"), ("其中警告", "n"), ("另见他部门", "n"), ("豁免", "n")]
+    out = ['<table class="counts"><thead><tr>'
+           + "".join(f'<th{f" class={chr(34)}{c}{chr(34)}" if c else ""}>{t}</th>' for t, c in head)
+           + "</tr></thead><tbody>"]
+    for r in rows:
+        cells = [f"<td>{_h(r['name'])}</td>"]
+        for key in ("items", "errors", "warnings", "also", "waived"):
+            cells.append(f'<td class="n{" zero" if not r[key] else ""}">{r[key]}</td>')
+        out.append(f'<tr data-department="{_h(r["department"])}">' + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return out
 
 
 def to_html(notice: dict) -> str:
     """The notice as one self-contained HTML page (every value escaped, no external resources)."""
     names = notice["departments"]
     tool = notice.get("tool") or {}
-    rows = [("项目", _h(notice["project"])), ("审查轮次", f"第 {notice['round']} 轮"), ("告知日期", _h(notice["date"]))]
-    rows += [("送审文件", f"{_h(i['path'])}（SHA-256 <code>{_h(i['sha256'])}</code>）") for i in notice["inputs"]]
+    rows = [("项目", _h(notice["project"])), ("审查轮次", f"第 {_h(notice['round'])} 轮"), ("告知日期", _h(notice["date"]))]
+    rows += [("送审文件", f"{_h(i['path'])}<br><code>SHA-256 {_h(i['sha256'])}</code>") for i in notice["inputs"]]
     if notice["packs"]:
-        rows.append(("审查依据", "，".join(_h(f"{p['id']} v{p['version']}") for p in notice["packs"])))
+        rows.append(("审查依据", '<ul class="standards">'
+                     + "".join(f'<li data-pack="{_h(p["id"])}">{_h(standard_name(p))}</li>' for p in notice["packs"])
+                     + "</ul>"))
     if tool:
         rows.append(("生成工具", _h(f"{tool.get('name', 'drawcheck')} {tool.get('version', '')}")))
     body = ["<h1>一次性告知书</h1>", '<table class="head">']
-    body += [f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows]
-    body += ["</table>", f"<p>{_h(_summary(notice))}</p>"]
+    body += [f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows]
+    body += ["</table>", f'<p class="summary">{_h(_summary(notice))}</p>']
+    body += _html_counts(notice)
     items = {it["no"]: it for it in notice["items"]}
     for dept, refs in notice["by_department"].items():
-        body.append(f"<h2>{_h(names.get(dept, dept))}</h2>")
+        body.append(f'<h2 id="dept-{_h(dept)}">{_h(names.get(dept, dept))}</h2>')
         if refs["items"]:
             body.append("<ol>" + "".join(_html_item(items[no], names) for no in refs["items"]) + "</ol>")
         if refs["also"]:
@@ -307,4 +398,5 @@ def to_html(notice: dict) -> str:
         body.append("</ul>")
     title = _h(f"一次性告知书 — {notice['project']} 第 {notice['round']} 轮")
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{title}</title><style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
