@@ -11,6 +11,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
+from .reports import NothingToRender
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="drawcheck: recompute planning indicators from a permit submission and check them against rule packs.")
@@ -123,6 +124,9 @@ def check(
             target = out / FORMATS[f][0]
             try:
                 content = render(report.data, root)
+            except NothingToRender as exc:  # e.g. BCF for a DXF-only submission: say why, write no file
+                typer.echo(f"drawcheck: --format {f}: {exc}", err=True)
+                continue
             except Exception as exc:  # a renderer must not turn a finished check into a traceback
                 _die(f"--format {f} could not be written: {type(exc).__name__}: {exc}")
             if isinstance(content, bytes):
@@ -132,7 +136,8 @@ def check(
             written.append(str(target))
         if "text" in formats:
             _emit(report, "text", renderers["text"], root)
-        typer.echo("wrote " + ", ".join(written), err="text" not in formats)
+        if written:
+            typer.echo("wrote " + ", ".join(written), err="text" not in formats)
     raise typer.Exit(code)
 
 
@@ -147,6 +152,9 @@ def _emit(report, fmt: str, render, root: Path) -> None:
         return
     try:
         content = render(report.data, root)
+    except NothingToRender as exc:  # e.g. BCF for a DXF-only submission: say why, print nothing
+        typer.echo(f"drawcheck: --format {fmt}: {exc}", err=True)
+        return
     except Exception as exc:  # a renderer must not turn a finished check into a traceback
         _die(f"--format {fmt} could not be written: {type(exc).__name__}: {exc}")
     if isinstance(content, bytes):
