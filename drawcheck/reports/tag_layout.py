@@ -10,10 +10,11 @@ side, one left of it from the middle of its right side; the leader runs from
 that point to the anchor. The first candidate whose box, grown by ``gap``,
 touches no obstacle (buildings, the findings' own locations), no tag or
 leader placed before, and whose leader crosses no tag placed before, wins.
-When no ring up to the one beyond every obstacle has such a candidate, the
-first candidate on the same rings whose box alone is clear wins (its leader
-may then cross another tag); beyond the obstacles' extent a box is always
-clear, so every tag gets a place.
+When the ``STRICT_RINGS`` rings beyond the first ring where the box alone is
+clear (or the rings up to the one beyond every obstacle) have no such
+candidate, the first candidate whose box alone is clear wins (its leader may
+then cross another tag); beyond the extent of the obstacles and of the tags
+placed so far a box is always clear, so every tag gets a place.
 
 All lengths are in one unit (the drawing's); the same input gives the same
 placements (a fixed candidate order, no randomness).
@@ -31,6 +32,8 @@ from shapely.geometry.base import BaseGeometry
 
 #: The first direction tried on every ring: north-east, where tags conventionally sit.
 FIRST_ANGLE = math.pi / 4
+#: Rings searched for a place whose leader crosses no tag beyond the first ring where the box alone fits.
+STRICT_RINGS = 10
 
 
 @dataclass(frozen=True)
@@ -66,36 +69,29 @@ def place_tags(anchors: Sequence[tuple[float, float]], sizes: Sequence[tuple[flo
         raise ValueError("first_radius and ring_step must be > 0, gap >= 0")
     static = [g for g in obstacles if g is not None and not g.is_empty]
     static_tree = shapely.STRtree(static)
-    static_bounds = shapely.total_bounds(static) if static else None
-    boxes: list[BaseGeometry] = []  # placed tag boxes
-    lines: list[BaseGeometry] = []  # placed leaders
+    bounds = shapely.total_bounds(static) if static else np.full(4, np.nan)
+    boxes = np.empty((0, 4))  # placed tag boxes: x0, y0, x1, y1
+    lines = np.empty((0, 4))  # placed leaders: start x, y, end x, y
     out: list[Placement] = []
     for (ax, ay), (w, h) in zip(anchors, sizes):
-        box_tree = shapely.STRtree(boxes)
-        placed_tree = shapely.STRtree(boxes + lines)
-        reach = _reach(ax, ay, static_bounds, boxes + lines)
-        r_max = reach + h / 2 + 2 * gap + ring_step
+        r_max = _reach(ax, ay, bounds) + h / 2 + 2 * gap + ring_step
         relaxed = None
         radius = first_radius
         while True:
             x0, y0, sx, sy = _ring(ax, ay, radius, w, h, ring_step)
-            grown = shapely.box(x0 - gap, y0 - gap, x0 + w + gap, y0 + h + gap)
+            grown = np.stack([x0 - gap, y0 - gap, x0 + w + gap, y0 + h + gap], 1)
             blocked = np.zeros(len(x0), dtype=bool)
-            blocked[static_tree.query(grown, predicate="intersects")[0]] = True
-            blocked[placed_tree.query(grown, predicate="intersects")[0]] = True
+            blocked[static_tree.query(shapely.box(*grown.T), predicate="intersects")[0]] = True
+            blocked |= _boxes_meet_boxes(grown, boxes).any(1) | _boxes_meet_segments(grown, lines).any(1)
             if relaxed is None and not blocked.all():
                 relaxed = (radius, int(np.argmin(blocked)))
-            crossing = blocked.copy()
-            free = np.flatnonzero(~crossing)
-            if len(free) and boxes:
-                leaders = shapely.linestrings(np.stack([np.stack([sx[free], sy[free]], 1),
-                                                        np.tile([ax, ay], (len(free), 1))], 1))
-                crossing[free[box_tree.query(leaders, predicate="intersects")[0]]] = True
+            leaders = np.stack([sx, sy, np.full_like(sx, ax), np.full_like(sy, ay)], 1)
+            crossing = blocked | _boxes_meet_segments(boxes, leaders).any(0)
             if not crossing.all():
                 i = int(np.argmin(crossing))
                 out.append(_placement(x0[i], y0[i], w, h, sx[i], sy[i], ax, ay, False))
                 break
-            if radius > r_max:
+            if radius > r_max or (relaxed is not None and radius >= relaxed[0] + STRICT_RINGS * ring_step):
                 if relaxed is None:  # cannot happen beyond every obstacle; keep the farthest ring's first place
                     relaxed = (radius, 0)
                 radius, i = relaxed
@@ -104,22 +100,50 @@ def place_tags(anchors: Sequence[tuple[float, float]], sizes: Sequence[tuple[flo
                 break
             radius += ring_step
         placed = out[-1]
-        boxes.append(shapely.box(*placed.box))
-        lines.append(shapely.LineString([placed.start, placed.end]))
+        boxes = np.vstack([boxes, placed.box])
+        lines = np.vstack([lines, (*placed.start, *placed.end)])
+        bounds = _union_bounds(bounds, placed.box)
     return out
 
 
-def _reach(ax: float, ay: float, static_bounds, placed: list[BaseGeometry]) -> float:
-    """The distance from the anchor to the farthest corner of everything placed or in the way."""
-    bounds = [b for b in (static_bounds, shapely.total_bounds(placed) if placed else None)
-              if b is not None and np.all(np.isfinite(b))]
-    if not bounds:
+def _union_bounds(a: np.ndarray, box) -> np.ndarray:
+    """The bounds covering ``a`` (NaN: nothing yet) and ``box``."""
+    if np.isnan(a).any():
+        return np.asarray(box, dtype=float)
+    return np.array([min(a[0], box[0]), min(a[1], box[1]), max(a[2], box[2]), max(a[3], box[3])])
+
+
+def _boxes_meet_boxes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(len(a), len(b)): whether closed boxes (x0, y0, x1, y1) share a point."""
+    return ((a[:, None, 0] <= b[None, :, 2]) & (b[None, :, 0] <= a[:, None, 2])
+            & (a[:, None, 1] <= b[None, :, 3]) & (b[None, :, 1] <= a[:, None, 3]))
+
+
+def _boxes_meet_segments(b: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """(len(b), len(s)): whether closed boxes (x0, y0, x1, y1) and segments (x, y, x, y) share a point.
+
+    Separating axes: the two coordinate axes, and the segment's normal (every box corner strictly on
+    one side of the segment's line)."""
+    if not len(b) or not len(s):
+        return np.zeros((len(b), len(s)), dtype=bool)
+    lo, hi = np.minimum(s[:, :2], s[:, 2:]), np.maximum(s[:, :2], s[:, 2:])
+    hit = ((lo[None, :, 0] <= b[:, None, 2]) & (b[:, None, 0] <= hi[None, :, 0])
+           & (lo[None, :, 1] <= b[:, None, 3]) & (b[:, None, 1] <= hi[None, :, 1]))
+    i, j = np.nonzero(hit)  # only pairs whose bounding boxes meet need the third axis
+    if len(i):
+        sx0, sy0, sx1, sy1 = s[j].T
+        bx0, by0, bx1, by1 = b[i].T
+        dx, dy = sx1 - sx0, sy1 - sy0
+        sides = np.stack([dx * (cy - sy0) - dy * (cx - sx0) for cx in (bx0, bx1) for cy in (by0, by1)])
+        hit[i, j] = ~((sides > 0).all(0) | (sides < 0).all(0))
+    return hit
+
+
+def _reach(ax: float, ay: float, bounds: np.ndarray) -> float:
+    """The distance from the anchor to the farthest corner of ``bounds`` (0 when NaN: nothing in the way)."""
+    if not np.all(np.isfinite(bounds)):
         return 0.0
-    xmin = min(b[0] for b in bounds)
-    ymin = min(b[1] for b in bounds)
-    xmax = max(b[2] for b in bounds)
-    ymax = max(b[3] for b in bounds)
-    return max(math.hypot(x - ax, y - ay) for x in (xmin, xmax) for y in (ymin, ymax))
+    return max(math.hypot(x - ax, y - ay) for x in (bounds[0], bounds[2]) for y in (bounds[1], bounds[3]))
 
 
 def _ring(ax: float, ay: float, radius: float, w: float, h: float, ring_step: float):
