@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from . import __version__
 from .manifest import Limits
+from .reports import NothingToRender
 from .sunlight.extent import LOWEST_Z as AT_LOWEST_Z
 from .sunlight.extent import MARGIN as AT_MARGIN
 
@@ -142,6 +143,9 @@ def check(
             target = out / FORMATS[f][0]
             try:
                 content = render(report.data, root)
+            except NothingToRender as exc:  # e.g. BCF for a DXF-only submission: say why, write no file
+                typer.echo(f"drawcheck: --format {f}: {exc}", err=True)
+                continue
             except Exception as exc:  # a renderer must not turn a finished check into a traceback
                 _die(f"--format {f} could not be written: {type(exc).__name__}: {exc}")
             if isinstance(content, bytes):
@@ -151,7 +155,8 @@ def check(
             written.append(str(target))
         if "text" in formats:
             _emit(report, "text", renderers["text"], root)
-        typer.echo("wrote " + ", ".join(written), err="text" not in formats)
+        if written:
+            typer.echo("wrote " + ", ".join(written), err="text" not in formats)
     raise typer.Exit(code)
 
 
@@ -166,6 +171,9 @@ def _emit(report, fmt: str, render, root: Path) -> None:
         return
     try:
         content = render(report.data, root)
+    except NothingToRender as exc:  # e.g. BCF for a DXF-only submission: say why, print nothing
+        typer.echo(f"drawcheck: --format {fmt}: {exc}", err=True)
+        return
     except Exception as exc:  # a renderer must not turn a finished check into a traceback
         _die(f"--format {fmt} could not be written: {type(exc).__name__}: {exc}")
     if isinstance(content, bytes):

@@ -11,7 +11,8 @@ The default layer names of section 2 live with the reader
 (:mod:`drawcheck.readers.layers`); here only the role keys are validated.
 
 The user documentation of every key is ``docs/manifest.md``; a key added
-here must be added there.
+here must be added there, saying what reads it (``tests/test_manifest_docs.py``
+holds the two to the same keys).
 """
 
 from __future__ import annotations
@@ -70,8 +71,9 @@ class ManifestError(ValueError):
 @dataclass(frozen=True)
 class InputSpec:
     """One input drawing: ``path`` relative to the submission folder (with
-    ``/``), placed at ``insert`` (x, y in the site drawing's units) and
-    turned by ``rotation`` degrees counter-clockwise."""
+    ``/``); an IFC model is turned by ``rotation`` degrees counter-clockwise
+    about its origin, then its origin placed at ``insert`` (x, y in metres,
+    site plan coordinates). A DXF input keeps its own coordinates."""
 
     path: str
     insert: tuple[float, float] = (0.0, 0.0)

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 import drawcheck
+from drawcheck.reports import NothingToRender
 from drawcheck.reports.bcf import to_bcf
 from drawcheck.reports.junit import to_junit
 from drawcheck.reports.sarif import FINGERPRINT_KEY, to_sarif
@@ -187,7 +190,10 @@ def test_empty_report_renders_in_every_format(sarif_schema):
               "project": {"name": "empty", "inputs": []}, "findings": [], "rules": []}
     assert _validate_sarif(json.loads(to_sarif(report)), sarif_schema) == []
     assert ET.fromstring(to_junit(report).encode()).get("tests") == "0"
-    with zipfile.ZipFile(io.BytesIO(to_bcf(report))) as zf:
+    with pytest.raises(NothingToRender, match="no IFC input"):  # no input at all: no IFC input either
+        to_bcf(report)
+    report["project"]["inputs"] = [{"path": "a.ifc", "format": "ifc", "sha256": "0" * 64}]
+    with zipfile.ZipFile(io.BytesIO(to_bcf(report))) as zf:  # an IFC model with nothing to discuss
         assert sorted(zf.namelist()) == ["bcf.version", "project.bcfp"]
 
 
@@ -195,13 +201,18 @@ def test_empty_report_renders_in_every_format(sarif_schema):
 @pytest.mark.parametrize("name", NAMES)
 def test_bcf_one_topic_per_ifc_finding(reports, name, tmp_path):
     report = reports[name]
-    data = to_bcf(report, SAMPLES / name)
-    assert data == to_bcf(report, SAMPLES / name)  # deterministic, zip dates included
     expected = _ifc_findings(report)
     if name == "residential":
-        assert expected == []  # DXF only: a valid BCF with no topic
-    else:
-        assert expected
+        assert expected == []
+        with pytest.raises(NothingToRender) as refused:  # DXF only: a reason, not an empty file
+            to_bcf(report, SAMPLES / name)
+        assert str(refused.value) == ("no BCF: BCF topics point at IFC elements and this submission has no IFC "
+                                      "input (site.dxf); --format dxf marks the findings up in the drawing")
+        return
+    assert expected
+    stamped = {**report, "timestamp": "2026-03-01T08:00:00+00:00"}
+    assert to_bcf(stamped, SAMPLES / name) == to_bcf(stamped, SAMPLES / name)  # deterministic, zip dates included
+    data = to_bcf(report, SAMPLES / name)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert zf.testzip() is None
         names = zf.namelist()
@@ -264,12 +275,39 @@ def test_bcf_topic_guids_follow_the_fingerprint(reports):
     assert guid_by_fingerprint(report) == guid_by_fingerprint(again)
 
 
+def _creation_dates(data: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return [ET.fromstring(zf.read(n)).findtext("Topic/CreationDate") for n in zf.namelist()
+                if n.endswith("markup.bcf")]
+
+
+def _without_dates(data: bytes) -> dict[str, bytes]:
+    """The zip's entries, CreationDate values blanked (they are the time of rendering without --timestamp)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {n: re.sub(rb"<CreationDate>[^<]*</CreationDate>", b"<CreationDate/>", zf.read(n))
+                for n in zf.namelist()}
+
+
+def _is_utc_between(text: str, before: datetime, after: datetime) -> bool:
+    when = datetime.fromisoformat(text)
+    return when.utcoffset() == timedelta(0) and before <= when <= after
+
+
 def test_bcf_timestamp_from_the_report():
     report = _tiny_report("m")
     report["timestamp"] = "2026-03-01T08:00:00+00:00"
-    with zipfile.ZipFile(io.BytesIO(to_bcf(report))) as zf:
-        markup = next(n for n in zf.namelist() if n.endswith("markup.bcf"))
-        assert ET.fromstring(zf.read(markup)).findtext("Topic/CreationDate") == "2026-03-01T08:00:00+00:00"
+    assert _creation_dates(to_bcf(report)) == ["2026-03-01T08:00:00+00:00"]
+
+
+def test_bcf_creation_date_is_now_without_a_timestamp():
+    """No fixed epoch, no empty date: the time of rendering, in UTC, to the second."""
+    report = _tiny_report("m", id="F0001")
+    report["findings"].append({**report["findings"][0], "id": "F0002", "fingerprint": "cd" * 32})
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    dates = _creation_dates(to_bcf(report))
+    after = datetime.now(timezone.utc)
+    assert len(dates) == 2 and dates[0] == dates[1]  # one date for the whole file
+    assert _is_utc_between(dates[0], before, after), (dates, before, after)
 
 
 # -- through the command line ---------------------------------------------------------------------------
@@ -280,12 +318,49 @@ def test_cli_writes_every_format(reports, name, tmp_path):
                            "--format", "sarif,junit,dxf,bcf", "--out", str(out)],
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 1, proc.stderr  # the samples have errors
-    assert sorted(p.name for p in out.iterdir()) == ["report.bcf", "report.dxf", "report.junit.xml", "report.sarif"]
     report = reports[name]
+    if name == "residential":  # DXF only: one line saying why there is no BCF, and no report.bcf
+        assert sorted(p.name for p in out.iterdir()) == ["report.dxf", "report.junit.xml", "report.sarif"]
+        lines = proc.stderr.splitlines()
+        assert lines[0] == "drawcheck: --format bcf: no BCF: BCF topics point at IFC elements and this submission " \
+                           "has no IFC input (site.dxf); --format dxf marks the findings up in the drawing"
+        assert len(lines) == 2 and lines[1].startswith("wrote ") and "report.bcf" not in lines[1]
+    else:
+        assert sorted(p.name for p in out.iterdir()) == ["report.bcf", "report.dxf", "report.junit.xml",
+                                                         "report.sarif"]
+        data = (out / "report.bcf").read_bytes()  # the API's rendering but for the time of rendering
+        assert _without_dates(data) == _without_dates(to_bcf(report, SAMPLES / name))
+        dates = set(_creation_dates(data))
+        assert len(dates) == 1 and datetime.fromisoformat(dates.pop()).utcoffset() == timedelta(0)
     # the files are the renderings of the same report: byte-identical to the API's
     assert (out / "report.sarif").read_text(encoding="utf-8") == to_sarif(report, SAMPLES / name)
     assert (out / "report.junit.xml").read_text(encoding="utf-8") == to_junit(report, SAMPLES / name)
-    assert (out / "report.bcf").read_bytes() == to_bcf(report, SAMPLES / name)
     from drawcheck.reports.dxf_markup import to_dxf
 
     assert (out / "report.dxf").read_bytes() == to_dxf(report, SAMPLES / name)
+
+
+def test_cli_bcf_alone_for_a_dxf_only_drawing_prints_the_reason_and_nothing_else(tmp_path):
+    """Without --out: stdout stays empty (no zip to redirect into a file), stderr has the one line,
+    and the exit code is the check's (the drawing has an error finding: 1)."""
+    import ezdxf
+
+    doc = ezdxf.new("R2013")
+    doc.header["$INSUNITS"] = 6
+    msp = doc.modelspace()
+    msp.add_lwpolyline([(0, 0), (100, 0), (100, 100), (0, 100)], close=True, dxfattribs={"layer": "用地红线"})
+    msp.add_lwpolyline([(10, 10), (30, 10), (30, 30), (10, 30)], close=True, dxfattribs={"layer": "建筑轮廓"})
+    msp.add_text("1# 3F", dxfattribs={"layer": "建筑轮廓", "height": 2.0, "insert": (12, 12)})
+    path = tmp_path / "site.dxf"
+    doc.saveas(path)
+    json_run = subprocess.run([sys.executable, "-m", "drawcheck", "check", str(path), "--format", "json"],
+                              capture_output=True, cwd=ROOT, timeout=300)
+    errors = json.loads(json_run.stdout)["summary"]["errors"]
+    proc = subprocess.run([sys.executable, "-m", "drawcheck", "check", str(path), "--format", "bcf"],
+                          capture_output=True, cwd=ROOT, timeout=300)
+    assert proc.stdout == b""
+    assert proc.stderr.decode("utf-8") == ("drawcheck: --format bcf: no BCF: BCF topics point at IFC elements and "
+                                           "this submission has no IFC input (site.dxf); --format dxf marks the "
+                                           "findings up in the drawing\n")
+    assert proc.returncode == json_run.returncode == (1 if errors else 0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site.dxf"]

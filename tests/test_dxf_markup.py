@@ -2,7 +2,9 @@
 
 Expected positions are worked by hand from the report's locations (metres) and
 the drawing unit; the originals are compared entity by entity (handle, type,
-layer, every DXF attribute).
+layer, every DXF attribute). The tag layout is checked on the written DXF read
+back with ezdxf, against the report's building outlines redrawn with shapely;
+a tag's text is measured by ezdxf's own text-size estimate.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 
 import ezdxf
 import pytest
+import shapely
 from ezdxf import revcloud
+from ezdxf.tools.text_size import mtext_size
 
 import drawcheck
 from drawcheck.reports.dxf_markup import APPID, LAYER, NEST_M, PAD_M, to_dxf
@@ -42,6 +46,11 @@ def _finding_id(entity) -> str:
     return entity.get_xdata(APPID)[0].value
 
 
+def _role(entity) -> str | None:
+    """The markup role in the entity's XDATA (cloud, frame, tag, leader, arrow, list); None without XDATA."""
+    return entity.get_xdata(APPID)[3].value if entity.has_xdata(APPID) else None
+
+
 def _located(report: dict) -> list[dict]:
     return [f for f in report["findings"] if f["location"]]
 
@@ -62,12 +71,19 @@ def test_one_cloud_and_one_tag_per_located_finding(reports, name, tmp_path):
     located = _located(report)
     assert located, "the samples have located findings"
     assert sorted(_finding_id(c) for c in clouds) == sorted(f["id"] for f in located)
-    tags = Counter(_finding_id(e) for e in review if e.dxftype() == "MTEXT" and e.has_xdata(APPID))
-    assert tags == Counter(f["id"] for f in report["findings"])  # located ones beside the cloud, others listed
+    for role in ("frame", "tag", "leader", "arrow"):  # one tag with its leader per located finding
+        assert sorted(_finding_id(e) for e in review if _role(e) == role) == sorted(f["id"] for f in located), role
+    listed = [e for e in review if _role(e) == "list"]
+    assert [_finding_id(e) for e in listed] == [f["id"] for f in report["findings"]]  # every one, in report order
+    by_id = {f["id"]: f for f in report["findings"]}
+    for e in listed:
+        f = by_id[_finding_id(e)]
+        assert e.dxftype() == "MTEXT" and e.plain_text().startswith(f"{f['id']} {f['rule']}: {f['message']}")
     for e in review:
-        if e.dxftype() == "MTEXT" and e.has_xdata(APPID):
-            f = next(f for f in report["findings"] if f["id"] == _finding_id(e))
-            assert e.plain_text().startswith(f"{f['id']} {f['rule']}: {f['message']}")
+        if _role(e) == "tag":
+            f = by_id[_finding_id(e)]
+            assert e.dxftype() == "MTEXT" and "\n" not in e.plain_text()  # one line
+            assert e.plain_text() == f"{f['id']} {f['title']}"  # the samples' titles are short enough
 
 
 def test_clouds_surround_their_locations_in_drawing_units(reports, tmp_path):
@@ -124,7 +140,7 @@ def test_unlocated_findings_listed_beside_the_extents(reports, tmp_path):
     doc = _reopen(to_dxf(report, SAMPLES / "residential"), tmp_path)
     unlocated = {f["id"] for f in report["findings"] if not f["location"]}
     assert unlocated
-    listed = [e for e in _review(doc) if e.dxftype() == "MTEXT" and e.has_xdata(APPID) and _finding_id(e) in unlocated]
+    listed = [e for e in _review(doc) if _role(e) == "list" and _finding_id(e) in unlocated]
     assert len(listed) == len(unlocated)
     for e in listed:
         assert e.dxf.insert.x > extmax_x
@@ -155,6 +171,139 @@ def test_ifc_only_submission_gets_a_plan_drawing_in_metres(reports, tmp_path):
     (f1,) = [f for f in _located(report) if f["rule"] == "gb50016-2014:5.2.2"]
     xs, ys = zip(*_vertices(next(c for c in clouds if _finding_id(c) == f1["id"])))
     assert min(xs) <= -3450.0 - PAD_M + 1e-9 and max(xs) >= -3440.0 + PAD_M - 1e-9
+
+
+# -- the tags: clear of buildings and of each other, a leader to each finding --------------------------------
+#: Points compared after a round trip through DXF text (16 significant digits), at coordinates up to 1e7.
+ON_M = 1e-6
+
+
+def _location_geometry(f: dict, k: float):
+    coords = f["location"]["coordinates"]
+    if f["location"]["type"] == "Point":
+        return shapely.Point(coords[0] * k, coords[1] * k)
+    return shapely.LineString([(x * k, y * k) for x, y in coords])
+
+
+def _assert_tags_clear(doc, report: dict, unit_m: float) -> dict:
+    """Every located finding has a framed tag clear of every building and of every other tag, with a
+    leader from its frame to its location; the full list sits right of every tag. Returns the frames."""
+    k = 1.0 / unit_m
+    eps = ON_M * k
+    review = _review(doc)
+    located = _located(report)
+    frames = {_finding_id(e): shapely.Polygon(_vertices(e)) for e in review if _role(e) == "frame"}
+    assert sorted(frames) == sorted(f["id"] for f in located)
+    buildings = [shapely.Polygon([(x * k, y * k) for x, y in part[0]])
+                 for b in report["plan"]["buildings"] for part in b["parts"]]
+    assert buildings
+    tree = shapely.STRtree(buildings)
+    for fid, frame in frames.items():
+        assert frame.is_valid and frame.area > 0
+        assert len(tree.query(frame, predicate="intersects")) == 0, f"{fid}'s tag touches a building"
+    ids = sorted(frames)
+    for n, a in enumerate(ids):
+        for b in ids[n + 1:]:
+            assert not frames[a].intersects(frames[b]), (a, b)
+    leaders = {_finding_id(e): e for e in review if _role(e) == "leader"}
+    arrows = {_finding_id(e): e for e in review if _role(e) == "arrow"}
+    tags = {_finding_id(e): e for e in review if _role(e) == "tag"}
+    for f in located:
+        leader = leaders[f["id"]]
+        start = shapely.Point(leader.dxf.start.x, leader.dxf.start.y)
+        end = shapely.Point(leader.dxf.end.x, leader.dxf.end.y)
+        assert frames[f["id"]].exterior.distance(start) <= eps  # it leaves from its own frame
+        assert _location_geometry(f, k).distance(end) <= eps  # and ends on the finding's location
+        tip = arrows[f["id"]].vertices()[0]
+        assert end.distance(shapely.Point(tip[0], tip[1])) <= eps  # the arrowhead points there
+        tag = tags[f["id"]]
+        if tag.dxftype() == "MTEXT":  # middle-left attachment: the text as ezdxf measures it lies in the frame
+            size = mtext_size(tag)
+            x, y = tag.dxf.insert.x, tag.dxf.insert.y
+            text_box = shapely.box(x, y - size.total_height / 2, x + size.total_width, y + size.total_height / 2)
+            assert frames[f["id"]].contains(text_box), f["id"]
+    right = max(frame.bounds[2] for frame in frames.values())
+    for e in review:
+        if _role(e) == "list":
+            assert e.dxf.insert.x > right
+    return frames
+
+
+@pytest.mark.parametrize("name", ["residential", "mixed", "residential-ifc"])
+def test_sample_tags_clear_of_buildings_and_each_other(reports, name, tmp_path):
+    report = reports[name]
+    doc = _reopen(to_dxf(report, SAMPLES / name), tmp_path)
+    dxf = [i for i in report["project"]["inputs"] if i["format"] == "dxf"]
+    _assert_tags_clear(doc, report, dxf[0]["unit_m"] if dxf else 1.0)
+
+
+#: Four buildings (metres); A and B stand 2 m apart, too narrow for a tag between them.
+CLUSTER_BUILDINGS = {"A": (20, 20, 60, 50), "B": (62, 20, 90, 50), "C": (20, 52, 60, 70), "D": (92, 20, 110, 70)}
+#: Ten findings within a few metres of (58, 35), inside A and across the A-B gap; two pairs share a place.
+CLUSTER = [
+    {"type": "Point", "coordinates": [57.0, 34.0]},
+    {"type": "Point", "coordinates": [58.0, 35.0]},
+    {"type": "Point", "coordinates": [58.0, 35.0]},
+    {"type": "Point", "coordinates": [59.0, 36.0]},
+    {"type": "Point", "coordinates": [57.5, 36.5]},
+    {"type": "Point", "coordinates": [59.5, 34.2]},
+    {"type": "LineString", "coordinates": [[60.0, 35.0], [62.0, 35.0]]},
+    {"type": "LineString", "coordinates": [[60.0, 35.0], [62.0, 35.0]]},
+    {"type": "LineString", "coordinates": [[60.0, 30.0], [62.0, 30.0]]},
+    {"type": "LineString", "coordinates": [[56.0, 38.0], [59.0, 38.0]]},
+]
+
+
+def _cluster_submission(tmp_path: Path) -> tuple[dict, Path]:
+    doc = ezdxf.new("R2013")
+    doc.header["$INSUNITS"] = 4  # millimetres: the layout works in drawing units
+    msp = doc.modelspace()
+    msp.add_lwpolyline([(0, 0), (130_000, 0), (130_000, 90_000), (0, 90_000)], close=True,
+                       dxfattribs={"layer": "用地红线"})
+    for x0, y0, x1, y1 in CLUSTER_BUILDINGS.values():
+        msp.add_lwpolyline([(x0 * 1000, y0 * 1000), (x1 * 1000, y0 * 1000), (x1 * 1000, y1 * 1000),
+                            (x0 * 1000, y1 * 1000)], close=True, dxfattribs={"layer": "建筑轮廓"})
+    report, folder = _submission(tmp_path, doc, None, unit_m=0.001)
+    titles = ["防火间距", "高层居住建筑间距", "A very long English title that does not fit in a tag at all",
+              "日照", "消防车道", "绿地", "间距", "间距", "退让道路红线", "一个非常非常非常非常非常长的中文规则标题"]
+    report["findings"] = [
+        {"id": f"F{n:04d}", "rule": f"r:{n}", "department": "planning", "severity": "error", "title": title,
+         "message": f"message {n}", "subjects": [], "location": location, "sources": [],
+         "fingerprint": f"{n:064x}"}
+        for n, (title, location) in enumerate(zip(titles, CLUSTER), 1)]
+    report["findings"].append({"id": "F0011", "rule": "r:11", "department": "planning", "severity": "error",
+                               "title": "容积率", "message": "no place", "subjects": [], "location": None,
+                               "sources": [], "fingerprint": "b" * 64})
+    report["plan"] = {"site": [[[[0.0, 0.0], [130.0, 0.0], [130.0, 90.0], [0.0, 90.0]]]],
+                      "buildings": [{"id": name, "kind": "new",
+                                     "parts": [[[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]]}
+                                    for name, (x0, y0, x1, y1) in CLUSTER_BUILDINGS.items()],
+                      "roads": [], "green": [], "basements": []}
+    return report, folder
+
+
+def test_clustered_findings_get_tags_clear_of_buildings_and_of_each_other(tmp_path):
+    report, folder = _cluster_submission(tmp_path)
+    data = to_dxf(report, folder)
+    assert data == to_dxf(report, folder)  # the same report, the same bytes
+    doc = _reopen(data, tmp_path)
+    frames = _assert_tags_clear(doc, report, 0.001)
+    assert len(frames) == 10
+    review = _review(doc)
+    leaders = [e for e in review if _role(e) == "leader"]
+    for leader in leaders:  # no leader runs through another finding's tag
+        line = shapely.LineString([(leader.dxf.start.x, leader.dxf.start.y), (leader.dxf.end.x, leader.dxf.end.y)])
+        for fid, frame in frames.items():
+            if fid != _finding_id(leader):
+                assert not line.intersects(frame), (_finding_id(leader), fid)
+    texts = {_finding_id(e): e.plain_text() for e in review if _role(e) == "tag"}
+    assert texts["F0001"] == "F0001 防火间距"
+    assert texts["F0003"].startswith("F0003 A very long") and texts["F0003"].endswith("…")
+    assert texts["F0010"].startswith("F0010 一个非常") and texts["F0010"].endswith("…")
+    assert len(texts["F0010"]) < len("F0010 " + report["findings"][9]["title"])
+    # the 2 m gap between A and B holds no tag: every frame lies outside the buildings' hull... of each building
+    hull = shapely.box(20_000, 20_000, 90_000, 50_000)
+    assert all(not hull.contains(frame) for frame in frames.values())
 
 
 # -- small drawings made here: units, versions, encodings, errors --------------------------------------------
@@ -223,11 +372,18 @@ def test_r12_drawing_gets_polyline_clouds_and_text(tmp_path):
     out = _reopen(to_dxf(report, folder), tmp_path)
     assert out.dxfversion == "AC1009"
     review = _review(out)
-    (cloud,) = [e for e in review if e.dxftype() == "POLYLINE"]
+    (cloud,) = [e for e in review if _role(e) == "cloud"]
+    assert cloud.dxftype() == "POLYLINE"
     assert cloud.is_closed and cloud.has_xdata(APPID) and cloud.has_xdata(revcloud.REVCLOUD_PROPS)
     xs, _ = zip(*_vertices(cloud))
     assert min(xs) == pytest.approx(10 - PAD_M) and max(xs) == pytest.approx(20 + PAD_M)
     assert any(e.dxftype() == "TEXT" and e.dxf.text.startswith("F0001 r:1: spacing short") for e in review)
+    (tag,) = [e for e in review if _role(e) == "tag"]
+    assert tag.dxftype() == "TEXT" and tag.dxf.text == "F0001 spacing short"  # no title: the message, short
+    (frame,) = [e for e in review if _role(e) == "frame"]
+    assert frame.dxftype() == "POLYLINE" and frame.is_closed
+    (leader,) = [e for e in review if _role(e) == "leader"]
+    assert (leader.dxf.end.x, leader.dxf.end.y) == pytest.approx((15.0, 10.0))  # halfway along the location
 
 
 def test_gbk_drawing_keeps_its_encoding(tmp_path):
@@ -249,8 +405,10 @@ def test_mtext_special_characters_are_escaped(tmp_path):
     report, folder = _submission(tmp_path, doc, {"type": "Point", "coordinates": [0, 0]}, unit_m=1.0,
                                  message=r"a {b} \P c")
     out = _reopen(to_dxf(report, folder), tmp_path)
-    (tag,) = [e for e in _review(out) if e.dxftype() == "MTEXT" and e.has_xdata(APPID)]
-    assert tag.plain_text() == r"F0001 r:1: a {b} \P c"
+    (listed,) = [e for e in _review(out) if _role(e) == "list"]
+    assert listed.plain_text() == r"F0001 r:1: a {b} \P c"
+    (tag,) = [e for e in _review(out) if _role(e) == "tag"]
+    assert tag.plain_text() == r"F0001 a {b} \P c"
 
 
 def test_changed_or_missing_drawing_is_refused(tmp_path):

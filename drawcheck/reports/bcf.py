@@ -3,16 +3,21 @@
 One topic per finding with IFC sources (a source whose input is an IFC file;
 its ``handle`` is the element's GlobalId). Each topic's viewpoint selects
 those elements (``<Component IfcGuid="..."/>``) and colours them red; title =
-the finding's message, labels = department and rule. A report without IFC
-sources gives a valid BCF with no topic.
+the finding's message, labels = department and rule. A report with IFC input
+but no finding on an IFC element gives a valid BCF with no topic (nothing to
+discuss in the model); a report without IFC input raises
+:class:`~drawcheck.reports.NothingToRender` with a one-line reason instead of
+an empty file (a BCF topic can only point at IFC elements).
 
 Written with zipfile and ElementTree rather than bcf-client so that the same
-report gives byte-identical files: topic and viewpoint GUIDs are UUID5 of the
+report gives the same files: topic and viewpoint GUIDs are UUID5 of the
 finding's fingerprint (stable across review rounds, so a viewer's topic keeps
-its comments when the same finding comes back), zip entries have a fixed date,
-and CreationDate is the report's timestamp, or 1970-01-01T00:00:00Z when the
-report has none (BCF requires a date; ``drawcheck check --timestamp`` puts the
-real one in).
+its comments when the same finding comes back) and zip entries have a fixed
+date. Each topic's CreationDate is the report's ``timestamp`` (``drawcheck
+check --timestamp``), else the time of rendering in UTC: a date BCF viewers
+sort and show, so never a placeholder. With a timestamp in the report the file
+is byte-identical from run to run; without one only the CreationDate values
+differ.
 
 References
 ----------
@@ -26,13 +31,14 @@ import io
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
+from . import NothingToRender
 from .junit import xml_text  # the XML 1.0 character rule, shared
 
 #: Namespace of drawcheck's BCF GUIDs (UUID5 of it and a finding's fingerprint).
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "drawcheck/bcf")
-NO_DATE = "1970-01-01T00:00:00Z"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
 AUTHOR = "drawcheck"
 TOPIC_TYPES = {"error": "Error", "warning": "Warning", "info": "Info"}
@@ -47,10 +53,19 @@ def to_bcf(report: dict, root: Path | None = None) -> bytes:
     ----------
     report : the drawcheck report dictionary (schema ``drawcheck/report@1``).
     root : the submission folder; unused (file references stay relative).
+
+    Raises
+    ------
+    NothingToRender
+        When the submission has no IFC input (a BCF topic can only point at IFC elements).
     """
     inputs = report.get("project", {}).get("inputs", [])
     ifc_paths = {i["path"] for i in inputs if i.get("format") == "ifc"}
-    date = report.get("timestamp") or NO_DATE
+    if not ifc_paths:
+        held = " ".join(", ".join(str(i.get("path", "?")) for i in inputs).split()) or "no input"  # one line
+        raise NothingToRender(f"no BCF: BCF topics point at IFC elements and this submission has no IFC input "
+                              f"({held}); --format dxf marks the findings up in the drawing")
+    date = creation_date(report)
     files: dict[str, bytes] = {"bcf.version": _version_xml(), "project.bcfp": _project_xml(report)}
     used: set[str] = set()
     index = 0
@@ -73,6 +88,11 @@ def to_bcf(report: dict, root: Path | None = None) -> bytes:
             info.external_attr = 0o644 << 16
             zf.writestr(info, files[name])
     return buffer.getvalue()
+
+
+def creation_date(report: dict) -> str:
+    """The topics' CreationDate: the report's ``timestamp``, else now in UTC (ISO 8601, to the second)."""
+    return report.get("timestamp") or datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _topic_guid(f: dict, used: set[str]) -> str:

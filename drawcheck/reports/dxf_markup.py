@@ -2,17 +2,30 @@
 
 A copy of the submission's (first) DXF keeps every original entity as it was
 (same handles, same layers) and gains a layer ``DRAWCHECK-REVIEW`` (red)
-holding, per finding with a location, a revision cloud around it and an MTEXT
-tag "F0003 rule: message" beside the cloud; findings without a location are
-listed beside the drawing's extents. Each markup entity carries XDATA
-``DRAWCHECK`` = (finding id, rule, fingerprint) so tools can map it back.
+holding, per finding with a location, a revision cloud around it and a tag:
+the finding's id and a short text (its rule's title) in a frame, placed clear
+of every building outline, of the findings' locations and clouds, and of the
+other tags and their leaders
+(:mod:`drawcheck.reports.tag_layout`), with a leader line and a solid
+arrowhead from the frame to the finding's location. Beside the drawing's
+extents (right of every tag) a list gives every finding in full, "F0003 rule:
+message", those without a location included. Each markup entity carries XDATA
+``DRAWCHECK`` = (finding id, rule, fingerprint, role) with role one of
+``cloud``, ``frame``, ``tag``, ``leader``, ``arrow``, ``list``, so tools can
+map it back.
+
+A tag's box is estimated from its text: ``TEXT_HEIGHT_M`` times the text's
+width in character heights, counting ``WIDE_FACTOR`` for a CJK (full-width)
+character and ``NARROW_FACTOR`` for any other (a Hei font such as SimHei has
+full-width glyphs about 1.4 cap heights wide and Latin ones about 0.7), plus
+``TAG_PAD`` character heights of margin on every side.
 
 Report locations are in metres; the drawing's unit is the input's ``unit_m``
 (metres per drawing unit), so drawing coordinates = metres / ``unit_m``. For a
 submission without DXF (IFC only) a new drawing in metres is made from the
 report's ``plan`` section, and a note in it says so. Output is deterministic:
 header dates and GUIDs come from the original drawing (and the report), not
-from the clock.
+from the clock, and tags are placed in report order by a fixed search.
 """
 
 from __future__ import annotations
@@ -26,10 +39,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ezdxf
+import shapely
 from ezdxf import bbox, revcloud
 from ezdxf.document import CREATED_BY_EZDXF, Drawing
 from ezdxf.enums import TextEntityAlignment
 from ezdxf.tools.codepage import tocodepage
+
+from .tag_layout import Placement, place_tags
 
 LAYER = "DRAWCHECK-REVIEW"
 LAYER_COLOR = 1  # red (ACI)
@@ -42,8 +58,16 @@ NEST_M = 1.0  # extra margin per further finding at the same place, so coincidin
 SEGMENT_M = 2.0  # revision cloud arc length
 MAX_ARCS = 400  # per cloud: long locations get longer arcs instead of thousands of them
 TEXT_HEIGHT_M = 1.5  # 3 mm on paper at 1:500, the usual site-plan scale
-TAG_WIDTH_M = 60.0  # MTEXT column width; lines wrap beyond it
-GAP_M = 1.0  # between a cloud and its tag, and between stacked tags
+LIST_WIDTH_M = 60.0  # MTEXT column width of the list beside the drawing; lines wrap beyond it
+GAP_M = 1.0  # between stacked entries of the list
+WIDE_FACTOR = 1.45  # width of a full-width (CJK) character, in character heights
+NARROW_FACTOR = 0.8  # width of any other character, in character heights (an average: W is wider, i narrower)
+TAG_PAD = 0.4  # margin inside a tag's frame, in character heights
+TAG_TEXT_MAX = 16.0  # a tag's short text is cut to this width, in character heights (about 11 CJK characters)
+TAG_GAP_M = 0.5  # clearance between a tag and a building, a finding's location, another tag or leader
+RING_FIRST_M = PAD_M + 1.0  # the first ring of tag positions around a finding: just outside its cloud
+RING_STEP_M = 2.0  # between rings of tag positions, and between positions along a ring
+ARROW_M = 1.0  # arrowhead length; its base is a third of that wide
 MARGIN_M = 10.0  # between the drawing's extents and the list of findings without location
 LINE_PITCH = 5.0 / 3.0  # MTEXT line pitch / char height at line spacing 1.0 (AutoCAD)
 #: Header stamps kept as the original file had them (ezdxf sets $TDCREATE to now and a random
@@ -280,9 +304,57 @@ def _mtext_escape(text: str) -> str:
 
 
 def _display_width(text: str) -> float:
-    """Width of a line in character heights: CJK glyphs are square, Latin ones about 0.7 wide
-    (a generous average: MTEXT wraps at words, which leaves lines short)."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.7 for c in text)
+    """Width of a line in character heights (``WIDE_FACTOR`` per CJK character, ``NARROW_FACTOR`` per other)."""
+    return sum(WIDE_FACTOR if unicodedata.east_asian_width(c) in "WF" else NARROW_FACTOR for c in text)
+
+
+def _shorten(text: str, limit: float = TAG_TEXT_MAX) -> str:
+    """``text`` on one line, cut with an ellipsis to at most ``limit`` character heights wide."""
+    text = " ".join(str(text).split())
+    if _display_width(text) <= limit:
+        return text
+    room = limit - _display_width("…")
+    cut = ""
+    for c in text:
+        if _display_width(cut + c) > room:
+            break
+        cut += c
+    return cut.rstrip() + "…"
+
+
+def _anchor(location: dict, k: float) -> tuple[float, float] | None:
+    """Where a finding's leader points (drawing units): a Point itself, a line's point halfway along it."""
+    pts = [(x * k, y * k) for x, y in _points((location or {}).get("coordinates"))]
+    if not pts:
+        return None
+    if len(pts) == 1:
+        return pts[0]
+    line = shapely.LineString(pts)
+    if line.length == 0:
+        return pts[0]
+    p = line.interpolate(0.5, normalized=True)
+    return p.x, p.y
+
+
+def _location_geometry(location: dict, k: float):
+    """A finding's location as a shapely geometry in drawing units (None without points)."""
+    pts = [(x * k, y * k) for x, y in _points((location or {}).get("coordinates"))]
+    if not pts:
+        return None
+    return shapely.Point(pts[0]) if len(pts) == 1 else shapely.LineString(pts)
+
+
+def _building_outlines(report: dict, k: float) -> list:
+    """Every building's parts (new and existing) as filled outer rings in drawing units, made valid."""
+    out = []
+    for b in (report.get("plan") or {}).get("buildings") or []:
+        for part in b.get("parts") or []:
+            pts = [(x * k, y * k) for x, y in _points(part[0] if part else None)]
+            if len(pts) < 3:
+                continue
+            poly = shapely.Polygon(pts)
+            out.append(poly if poly.is_valid else shapely.make_valid(poly))
+    return out
 
 
 class _Markup:
@@ -312,9 +384,9 @@ class _Markup:
     def _attribs(self) -> dict:
         return {"layer": LAYER}
 
-    def _tag_xdata(self, entity, f: dict) -> None:
+    def _tag_xdata(self, entity, f: dict, role: str) -> None:
         entity.set_xdata(APPID, [(1000, str(f.get("id", ""))[:255]), (1000, str(f.get("rule", ""))[:255]),
-                                 (1000, str(f.get("fingerprint", ""))[:255])])
+                                 (1000, str(f.get("fingerprint", ""))[:255]), (1000, role)])
 
     def draw(self, notes: list[str]) -> None:
         findings = self.report.get("findings", [])
@@ -322,6 +394,8 @@ class _Markup:
         unlocated = [f for f, box in boxes if box is None]
         same_place: dict[tuple, int] = {}
         located = [(f, box) for f, box in boxes if box is not None]
+        right = self.extents.x1 if self.extents else -math.inf
+        clouds = []
         for f, box in located:
             key = tuple(round(v, 3) for v in (box.x0, box.y0, box.x1, box.y1))
             nth = same_place.get(key, 0)
@@ -329,8 +403,19 @@ class _Markup:
             pad = (PAD_M + NEST_M * nth) * self.k
             cloud = _Box(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad)
             self._cloud(cloud, f)
-            self._tag(self._tag_text(f), cloud.x1 + GAP_M * self.k, cloud.y1, f)
-        self._list(unlocated, notes, len(located))
+            clouds.append(shapely.box(cloud.x0, cloud.y0, cloud.x1, cloud.y1))
+            right = max(right, cloud.x1)
+        texts = [self._short_text(f) for f, _ in located]
+        sizes = [((_display_width(t) + 2 * TAG_PAD) * self.h, (1 + 2 * TAG_PAD) * self.h) for t in texts]
+        anchors = [_anchor(f["location"], self.k) for f, _ in located]
+        keep_clear = [_location_geometry(f["location"], self.k) for f, _ in located] + clouds
+        placements = place_tags(anchors, sizes, _building_outlines(self.report, self.k) + keep_clear,
+                                first_radius=RING_FIRST_M * self.k, ring_step=RING_STEP_M * self.k,
+                                gap=TAG_GAP_M * self.k)
+        for (f, _), text, placement in zip(located, texts, placements):
+            self._leader_tag(f, text, placement)
+            right = max(right, placement.box[2])
+        self._list(findings, unlocated, notes, len(located), right)
 
     def _cloud(self, box: _Box, f: dict) -> None:
         corners = [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
@@ -345,20 +430,49 @@ class _Markup:
                 self.doc.appids.add(revcloud.REVCLOUD_PROPS)
         else:
             entity = revcloud.add_entity(self.msp, corners, segment, dxfattribs=self._attribs())
-        self._tag_xdata(entity, f)
+        self._tag_xdata(entity, f, "cloud")
 
-    def _tag_text(self, f: dict) -> list[str]:
-        lines = [f"{f.get('id', '')} {f.get('rule', '')}: {f.get('message', '')}"]
-        if f.get("message_en") and f["message_en"] != f.get("message"):
-            lines.append(str(f["message_en"]))
-        return lines
+    def _short_text(self, f: dict) -> str:
+        """A tag's text: the finding's id and its rule's title (else its message), cut short."""
+        return f"{f.get('id', '')} {_shorten(f.get('title') or f.get('message') or f.get('rule') or '')}".strip()
+
+    def _leader_tag(self, f: dict, text: str, p: Placement) -> None:
+        """The framed tag, and a leader with an arrowhead from the frame to the finding's location."""
+        x0, y0, x1, y1 = p.box
+        corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        if self.r12:
+            frame = self.msp.add_polyline2d(corners, close=True, dxfattribs=self._attribs())
+        else:
+            frame = self.msp.add_lwpolyline(corners, close=True, dxfattribs=self._attribs())
+        self._tag_xdata(frame, f, "frame")
+        at = (x0 + TAG_PAD * self.h, (y0 + y1) / 2)
+        attribs = {**self._attribs(), "style": STYLE}
+        if self.r12:
+            label = self.msp.add_text(text, height=self.h, dxfattribs=attribs)
+            label.set_placement(at, align=TextEntityAlignment.MIDDLE_LEFT)
+        else:
+            label = self.msp.add_mtext(_mtext_escape(text), dxfattribs={**attribs, "char_height": self.h,
+                                                                         "attachment_point": 4, "insert": at})
+        self._tag_xdata(label, f, "tag")
+        leader = self.msp.add_line(p.start, p.end, dxfattribs=self._attribs())
+        self._tag_xdata(leader, f, "leader")
+        (sx, sy), (ex, ey) = p.start, p.end
+        length = math.hypot(ex - sx, ey - sy)
+        if length > 0:
+            ux, uy = (ex - sx) / length, (ey - sy) / length
+            size = min(ARROW_M * self.k, length)
+            bx, by = ex - ux * size, ey - uy * size
+            half = size / 6
+            arrow = self.msp.add_solid([(ex, ey), (bx - uy * half, by + ux * half), (bx + uy * half, by - ux * half)],
+                                       dxfattribs=self._attribs())
+            self._tag_xdata(arrow, f, "arrow")
 
     def _height_of(self, lines: list[str], width: float) -> float:
         rows = sum(max(1, math.ceil(_display_width(line) * self.h / width)) for line in lines)
         return rows * LINE_PITCH * self.h
 
     def _free_top(self, x: float, top: float, width: float, height: float) -> float:
-        """The highest top <= ``top`` where a box of this size overlaps no tag placed before."""
+        """The highest top <= ``top`` where a box of this size overlaps no list entry placed before."""
         for _ in range(len(self.placed) + 1):
             box = _Box(x, top - height, x + width, top)
             hits = [p for p in self.placed if p.overlaps(box)]
@@ -367,9 +481,9 @@ class _Markup:
             top = min(p.y0 for p in hits) - GAP_M * self.k
         return top
 
-    def _tag(self, lines: list[str], x: float, top: float, finding: dict | None = None) -> float:
-        """An MTEXT (R12: TEXT lines) with its top-left at (x, top) or below the tags already there; returns its bottom."""
-        width = TAG_WIDTH_M * self.k
+    def _entry(self, lines: list[str], x: float, top: float, finding: dict | None = None) -> float:
+        """A list entry: MTEXT (R12: TEXT lines) with its top-left at (x, top) or below the entries there; returns its bottom."""
+        width = LIST_WIDTH_M * self.k
         height = self._height_of(lines, width)
         top = self._free_top(x, top, width, height)
         self.placed.append(_Box(x, top - height, x + width, top))
@@ -379,25 +493,36 @@ class _Markup:
                 text = self.msp.add_text(line, height=self.h, dxfattribs=attribs)
                 text.set_placement((x, top - self.h - n * LINE_PITCH * self.h))
                 if finding is not None:
-                    self._tag_xdata(text, finding)
+                    self._tag_xdata(text, finding, "list")
         else:
             mtext = self.msp.add_mtext("\\P".join(_mtext_escape(line) for line in lines),
                                        dxfattribs={**attribs, "char_height": self.h, "width": width,
                                                    "attachment_point": 1, "insert": (x, top)})
             if finding is not None:
-                self._tag_xdata(mtext, finding)
+                self._tag_xdata(mtext, finding, "list")
         return top - height
 
-    def _list(self, unlocated: list[dict], notes: list[str], n_located: int) -> None:
+    def _full_text(self, f: dict) -> list[str]:
+        lines = [f"{f.get('id', '')} {f.get('rule', '')}: {f.get('message', '')}"]
+        if f.get("message_en") and f["message_en"] != f.get("message"):
+            lines.append(str(f["message_en"]))
+        return lines
+
+    def _list(self, findings: list[dict], unlocated: list[dict], notes: list[str], n_located: int,
+              right: float) -> None:
+        """Every finding in full, in report order, right of the drawing and of every tag."""
         ext = self.extents or self._fallback_extents()
-        x = ext.x1 + MARGIN_M * self.k
+        x = max(ext.x1, right) + MARGIN_M * self.k
         top = ext.y1
-        findings = self.report.get("findings", [])
-        header = [*notes, f"drawcheck review: {len(findings)} finding(s), {n_located} clouded in the drawing, "
-                          f"{len(unlocated)} without location listed below"]
-        top = self._tag(header, x, top) - GAP_M * self.k
-        for f in unlocated:
-            top = self._tag(self._tag_text(f), x, top, f) - GAP_M * self.k
+        header = [*notes, f"drawcheck review: {len(findings)} finding(s), {n_located} tagged in the drawing, "
+                          f"{len(unlocated)} without location; all listed below"]
+        top = self._entry(header, x, top) - GAP_M * self.k
+        without = {id(f) for f in unlocated}
+        for f in findings:
+            lines = self._full_text(f)
+            if id(f) in without:
+                lines.append("(no location in the drawing)")
+            top = self._entry(lines, x, top, f) - GAP_M * self.k
 
     def _fallback_extents(self) -> _Box:
         """No entity in the drawing: the plan and the findings' locations decide where the list goes."""
