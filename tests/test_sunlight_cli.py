@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 
 import drawcheck
+from drawcheck.reports.html import to_html
 from drawcheck.rules.sunlight_standards import SAMPLED_NOTE, floor_ranges
 from fixture_plans import Plan
 
@@ -273,6 +274,7 @@ def test_without_a_window_layer_points_are_sampled_and_said_so(tmp_path):
                             and "无窗图层" in f["message"] for f in findings)
     assert len({f["facade_name"] for f in findings}) == len(findings)  # still one per facade
     assert next(r for r in report["rules"] if r["rule"] == SH)["details"]["note"] == SAMPLED_NOTE
+    assert report["sunlight"][SH]["note"] == SAMPLED_NOTE and SAMPLED_NOTE in to_html(report)
 
 
 def test_a_standard_that_cannot_run_says_why(tmp_path):
