@@ -65,11 +65,13 @@ def _judge(ctx, rule, std: Standard):
 
 @check("sunlight_shanghai")
 def sunlight_shanghai(ctx, rule):
-    """Every residential window: full-window continuous sunlight on 冬至日 in its facing's band, short slices dropped; one finding per facade."""
+    """Every residential window: full-window continuous sunlight on 冬至日 in its facing's band, short slices
+    dropped; one finding per building facade."""
     return _judge(ctx, rule, standard_of(ctx, rule))
 
 
 @check("sunlight_gb50180")
 def sunlight_gb50180(ctx, rule):
-    """Every residential window: cumulative sunlight on the design day of the climate zone's row of Table 4.0.9; one finding per facade."""
+    """Every residential window: cumulative sunlight on the design day of the climate zone's row of Table 4.0.9;
+    one finding per building facade."""
     return _judge(ctx, rule, standard_of(ctx, rule))

@@ -52,7 +52,7 @@ class Standard:
 
 
 def _shanghai(ctx, rule) -> Standard:
-    """《上海市日照分析技术规范》(2021): continuous full-window minutes on 冬至日 in the band of the facing."""
+    """《上海市日照分析技术规范》(2021): continuous full-window minutes on 冬至日, band by facing."""
     from ..sunlight.solar import design_day
     from ..sunlight.study import parse_hhmm
 
@@ -163,7 +163,8 @@ class Facade:
     @property
     def failing(self) -> list[Verdict]:
         """Failing windows, worst first (then lowest floor, then window order)."""
-        return sorted((v for v in self.verdicts if v.failing), key=lambda v: (v.minutes, v.window.floor, v.window.window))
+        return sorted((v for v in self.verdicts if v.failing),
+                      key=lambda v: (v.minutes, v.window.floor, v.window.window))
 
     @property
     def floors(self) -> list[int]:
@@ -287,7 +288,8 @@ def facade_row(f: Facade) -> dict:
             "facing": round(f.facing, 1), "facade_name": facade_name(f.facing),
             "segment": [_pt(f.segment[0], 2), _pt(f.segment[1], 2)], "windows": len(f.verdicts),
             "failing": len(failing), "already_below": sum(1 for v in f.verdicts if v.verdict == "already_below"),
-            "floors": f.floors, "floors_text": floor_ranges(f.floors), "worst_minutes": int(round(worst.minutes)), "worst_floor": worst.window.floor,
+            "floors": f.floors, "floors_text": floor_ranges(f.floors), "worst_minutes": int(round(worst.minutes)),
+            "worst_floor": worst.window.floor,
             "worst_window": worst.window.window, "sampled": f.sampled}
 
 
