@@ -259,6 +259,9 @@ def test_day_or_band_given_is_a_what_if(folder):
     assert s["required_minutes"] == 60 and s["measure"] == "longest"  # the standard's threshold still applies
     text = _cli(folder, "--band", "10:00-14:00", "--packs", "shanghai-sunlight").stdout
     assert "not a standard's verdict" in text
+    coarse = json.loads(_cli(folder, "--format", "json", "--step", "5", "--packs", "shanghai-sunlight").stdout)
+    (s,) = coarse["standards"]
+    assert coarse["what_if"] is None and s["what_if"] and s["step_minutes"] == 5.0 and "coarser" in s["what_if_note"]
 
 
 def test_without_a_window_layer_points_are_sampled_and_said_so(tmp_path):

@@ -319,7 +319,11 @@ def analyse(ctx, rules: Sequence, override: tuple[_dt.date, tuple[float, float],
             std = standard_of(ctx, rule)
             if override is not None:
                 std = what_if(std, *override)
+            why = WHAT_IF_NOTE if override is not None else None
             if step is not None:
+                if step > std.step + EPS and why is None:
+                    why = (f"--step {step:g} min is coarser than the standard's {std.step:g} min: "
+                           "not a standard's verdict")
                 std = dataclasses.replace(std, step=step, what_if=std.what_if or step > std.step + EPS)
             study = run(ctx, std)
         except (NotRun, NotApplicable) as exc:
@@ -339,7 +343,7 @@ def analyse(ctx, rules: Sequence, override: tuple[_dt.date, tuple[float, float],
         if note:
             entry["note"] = note
         if std.what_if:
-            entry["what_if_note"] = WHAT_IF_NOTE
+            entry["what_if_note"] = why or WHAT_IF_NOTE
         out.append((entry, study, std))
     return out
 
