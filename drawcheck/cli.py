@@ -284,23 +284,30 @@ def _check_points(points: list, prepared) -> None:
 def sunlight(
     path: Path = typer.Argument(..., help="A drawing or a submission folder."),
     at: Optional[List[str]] = typer.Option(None, "--at", help=f"X,Y,Z of a point to analyse, m (repeatable); within {AT_MARGIN:g} m of the box of the site and buildings, Z at least {AT_LOWEST_Z:g}."),
-    day: str = typer.Option("dongzhi", "--day", help="dongzhi (冬至日), dahan (大寒日) or YYYY-MM-DD."),
-    band: Optional[str] = typer.Option(None, "--band", help="HH:MM-HH:MM of true solar time (default: the day's band)."),
-    step: float = typer.Option(1.0, "--step", help="Time step, minutes."),
+    day: Optional[str] = typer.Option(None, "--day", help="dongzhi (冬至日), dahan (大寒日) or YYYY-MM-DD. Facades: a what-if instead of each standard's own day (default: the standards' days; points: dongzhi)."),
+    band: Optional[str] = typer.Option(None, "--band", help="HH:MM-HH:MM of true solar time for every facade (default: the day's band; facades: each standard's band per facing)."),
+    step: Optional[float] = typer.Option(None, "--step", help="Time step, minutes (default 1, facades: each pack's step_minutes)."),
     format: str = typer.Option("text", "--format", "-f", help="text or json."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write sunlight.json and sunlight.svg (the map) here."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write sunlight.json and the maps sunlight.svg (first standard), sunlight-PACK.svg (the others) here."),
+    packs: Optional[List[str]] = typer.Option(None, "--packs", help="Facades: the sunlight standards of these packs (default: the manifest's packs and every shipped sunlight pack)."),
+    all_windows: bool = typer.Option(False, "--all-windows", help="Text: list every window, not only those that do not pass."),
 ) -> None:
-    """Sunlight (日照) of points (--at) or of every residential facade, with all buildings as obstacles."""
+    """Sunlight (日照) of points (--at), or every residential window judged by each sunlight standard, all buildings as obstacles."""
     import numpy as np
 
     from .pipeline import InputError, prepare
+    from .rules.sunlight_standards import DAY_NAMES
     from .sunlight.analysis import hhmm, lit_matrix, sun_samples, sunlit_hours
     from .sunlight.scene import build_scene
     from .sunlight.solar import design_day
-    from .sunlight.study import parse_hhmm, part_inputs, run_study
+    from .sunlight.study import parse_hhmm, part_inputs
 
     if format not in ("text", "json"):
         _die(f"--format must be text or json, not '{format}'")
+    what_if = day is not None or band is not None  # facades: one band for all, not the standards' own
+    step_given = step is not None
+    day = "dongzhi" if day is None else day
+    step = 1.0 if step is None else step
     try:
         date = design_day(day)
     except Exception:
@@ -315,7 +322,7 @@ def sunlight(
     points = [_point(p) for p in at] if at else []
     warnings.simplefilter("ignore", RuntimeWarning)
     try:
-        prepared = prepare(path)
+        prepared = prepare(path, packs=None if points else _sunlight_pack_selection(path, packs))
     except InputError as exc:
         _die(str(exc))
     m, ind = prepared.manifest, prepared.indicators
@@ -338,43 +345,68 @@ def sunlight(
                 typer.echo(f"{r['point']}: {r['sunlit_minutes']} min, longest {r['longest_continuous_minutes']} min, "
                            + ", ".join(f"{a}-{b}" for a, b in r["intervals"]))
         return
-    study = run_study(ind.buildings, ind.existing, prepared.project.windows, latitude=m.latitude,
-                      longitude=m.longitude, north_angle=m.north_angle, day=date, band_of=lambda f: (start, end),
-                      step=step)
-    table: dict[str, dict] = {}
-    for w in study.windows:
-        row = table.setdefault(w.building, {"windows": 0, "least_continuous_minutes": None, "least_sunlit_minutes": None})
-        row["windows"] += 1
-        for key, value in (("least_continuous_minutes", w.hours.longest), ("least_sunlit_minutes", w.hours.cumulative)):
-            row[key] = int(round(value)) if row[key] is None else min(row[key], int(round(value)))
-    data = {"day": date.isoformat(), "band": [hhmm(start * 60), hhmm(end * 60)], "points": len(study.points),
-            "buildings": table}
-    if out is not None:
-        from .geometry.arrays import PolygonArrays
-        from .sunlight.svg import sunlight_svg
+    if step_given and not step > 0:
+        _die(f"--step must be a positive number of minutes, not {step:g}")
+    from .rules.sunlight_standards import command_data, context, sunlight_rules
 
+    rules = sunlight_rules(prepared.packs, _split(packs))
+    if not rules:
+        _die(f"--packs {', '.join(_split(packs))}: no sunlight rule in these packs (see drawcheck rules list)")
+    override = (date, (start, end), DAY_NAMES.get(day, "")) if what_if else None
+    try:
+        data, studies = command_data(context(prepared), rules, override, step if step_given else None)
+    except KeyboardInterrupt:
+        _die("interrupted")
+    except Exception as exc:  # never a traceback for the user; say what broke
+        _die(f"internal error in the sunlight study of {path}: {type(exc).__name__}: {exc} (please report this)")
+    if out is not None:
+        _sunlight_maps(out, data, studies, prepared)
+    if format == "json":
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        return
+    from rich.console import Console
+
+    from .reports.sunlight import render as render_sunlight
+
+    Console().print(render_sunlight(data, all_windows=all_windows))
+
+
+def _sunlight_pack_selection(path: Path, packs: Optional[List[str]]) -> list[str]:
+    """--packs as given, else the manifest's packs plus every shipped pack with a sunlight rule."""
+    from .pipeline import open_submission
+    from .rules.sunlight_standards import sunlight_packs
+    from .standards.packs import DEFAULT_PACKS
+
+    if packs:
+        return _split(packs)
+    manifest = open_submission(path)
+    base = list(manifest.packs if manifest.packs is not None else DEFAULT_PACKS)
+    return base + [p for p in sunlight_packs() if p not in base]
+
+
+def _sunlight_maps(out: Path, data: dict, studies, prepared) -> None:
+    """sunlight.json and a map per standard that ran: sunlight.svg (the first), sunlight-PACK.svg (the others)."""
+    from .geometry.arrays import PolygonArrays
+    from .sunlight.svg import sunlight_svg
+
+    ind = prepared.indicators
+    try:
         out.mkdir(parents=True, exist_ok=True)
         outlines = [(b.id, PolygonArrays.from_polygons([p.part.area.rings[:1]]).densified().xy)
                     for b in ind.buildings + ind.existing for p in b.parts]
-        (out / "sunlight.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (out / "sunlight.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                           encoding="utf-8")
         site = [PolygonArrays.from_polygons([a.rings[:1]]).densified().xy for a in prepared.project.sites]
-        (out / "sunlight.svg").write_text(sunlight_svg(study, outlines, 60.0, f"{m.name} {date.isoformat()} "
-                                                        f"{hhmm(start * 60)}-{hhmm(end * 60)}", site=site,
-                                                        north_angle=m.north_angle,
-                                                        existing={b.id for b in ind.existing}), encoding="utf-8")
-    if format == "json":
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table(title=f"日照 sunlight {date.isoformat()} {hhmm(start * 60)}-{hhmm(end * 60)} (true solar time)",
-              title_justify="left")
-    for col in ("building", "windows", "least continuous min", "least cumulative min"):
-        t.add_column(col, justify="left" if col == "building" else "right")
-    for name, row in table.items():
-        t.add_row(name, str(row["windows"]), str(row["least_continuous_minutes"]), str(row["least_sunlit_minutes"]))
-    Console().print(t)
+        existing = {b.id for b in ind.existing}
+        for k, (entry, study, std) in enumerate(studies):
+            name = "sunlight.svg" if k == 0 else f"sunlight-{std.rule.pack}.svg"
+            bands = ", ".join("-".join(b) for b in entry["bands"])
+            title = f"{prepared.manifest.name} {std.rule.id} {std.label} {bands}"
+            (out / name).write_text(sunlight_svg(study, outlines, std.required, title, site=site,
+                                                 north_angle=prepared.manifest.north_angle, existing=existing),
+                                    encoding="utf-8")
+    except OSError as exc:
+        _die(f"--out {out}: {exc.strerror or exc}")
 
 
 # ---------------------------------------------------------------------------

@@ -8,8 +8,13 @@ both rules pass. A 60 m tower whose north wall stands 10 m south of it leaves th
 ground-floor south windows no sun in the band: the tower top is 60 - 0.9 = 59.1 m above
 those points and 10 m away, so the sun would need atan(59.1 / 10) = 80.4° of elevation; it
 peaks at 35.3° on 冬至日 (and 38.4° on 大寒日) at 31.2° N. Other windows of the slab get
-some sun round the tower's ends, so only the Shanghai case, whose first finding is the
-ground floor's south facade, asserts its measured value.
+some sun round the tower's ends. Findings are one per facade, measured at its worst window;
+only the Shanghai case asserts its measured value: its first finding (by message) is the due-east
+facade, whose southern ground-floor point (70.05, 20.3, 0.9) sees no sun in its band 09:00-10:30:
+the sun stands 43.8-24.3° east of south (hour angle -45 to -22.5°, declination -23.44°) and 20.4-31.2° high
+then, so the ray toward it meets the tower's north face (y = 10, 10.3 m south) at
+x = 70.05 + 10.3 tan(43.8-24.3°) = 79.9-74.7 m, inside the tower's 20-80 m, and at most
+0.9 + (10.3 / cos 43.8°) tan 31.2° = 9.6 m up, far below its 60 m.
 """
 
 from __future__ import annotations

@@ -190,7 +190,7 @@ def _sunlight(report: dict) -> list[dict]:
                       "least": format_quantity(v.get("least_minutes"), "min")}
                      for k, v in sorted((d.get("buildings") or {}).items())]
         out.append({"rule": rule, "day": d.get("day", ""), "points": d.get("points", ""),
-                    "windows": d.get("windows", ""), "buildings": buildings})
+                    "windows": d.get("windows", ""), "buildings": buildings, "note": d.get("note", "")})
     return out
 
 

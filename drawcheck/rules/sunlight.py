@@ -1,116 +1,77 @@
 """Sunlight rules (日照): GB 50180-2018 4.0.9 and 《上海市日照分析技术规范》(2021).
 
 Each rule runs a whole-site study (:mod:`drawcheck.sunlight.study`) on its
-design day and effective band and compares each window's sunlit minutes
-with the requirement. One finding per building, floor and facade names its
-worst window; existing neighbours are findings only where the project's
-buildings push a window below the standard (a window already below it
-without them is listed in the details).
+design day and effective band per facing and judges each window against the
+requirement (:mod:`drawcheck.rules.sunlight_standards`, shared with the
+``drawcheck sunlight`` command). One finding per building facade lists the
+floors with a failing window, measures the worst window and is located at
+the facade's midpoint; existing neighbours are findings only where the
+project's buildings push a window below the standard (a window already below
+it without them is counted in the details).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from .findings import finding
-from .registry import NotApplicable, NotRun, check
-
-RESIDENTIAL = ("residential", "mixed")
-
-
-def _facade_name(facing: float) -> str:
-    if abs(facing) < 0.5:
-        return "正南"
-    return f"南偏{'东' if facing < 0 else '西'}{abs(facing):.0f}°"
+from .registry import check
+from .sunlight_standards import (SAMPLED_NOTE, SAMPLED_NOTE_ZH, Standard, buildings, facade_name, facade_name_en,
+                                 facades, floor_ranges, judge, run, sampled_note, standard_of)
 
 
-def _study(ctx, rule, day, band_of, min_slice: float):
-    from ..sunlight.study import run_study  # numba kernels: loaded only when a sunlight rule runs
-
-    ind = ctx.indicators
-    if not any(b.use in RESIDENTIAL for b in ind.buildings + ind.existing):
-        raise NotApplicable("no residential building on the site or among the neighbours")
-    params = ctx.params(rule)
-    return run_study(ind.buildings, ind.existing, ctx.project.windows, latitude=ctx.latitude,
-                     longitude=ctx.longitude, north_angle=ctx.north_angle, day=day, band_of=band_of,
-                     step=float(params["step_minutes"]), min_slice=min_slice, spacing=float(params["spacing"]))
-
-
-def _judge(ctx, rule, study, required: float, measure: str, day_label: str):
-    """Findings (worst window per building/floor/facade) and the per-building details."""
+def _judge(ctx, rule, std: Standard):
+    """Findings (one per building facade with a failing window) and the per-building details."""
     from ..sunlight.analysis import hhmm
 
-    worst: dict[tuple, object] = {}
-    summary = defaultdict(lambda: {"windows": 0, "failing": 0, "already_below": 0, "least_minutes": None})
-    for w in study.windows:
-        value = getattr(w.hours, measure)
-        row = summary[w.building]
-        row["windows"] += 1
-        row["least_minutes"] = value if row["least_minutes"] is None else min(row["least_minutes"], value)
-        if value >= required - 1e-9:
-            continue
-        if w.existing and w.hours_before is not None and getattr(w.hours_before, measure) < required - 1e-9:
-            row["already_below"] += 1  # not the project's doing
-            continue
-        row["failing"] += 1
-        key = (w.building, w.floor, w.facade)
-        if key not in worst or value < getattr(worst[key].hours, measure):
-            worst[key] = w
+    study = run(ctx, std)
+    verdicts = judge(study, std)
     out = []
-    for (building, floor, facade), w in sorted(worst.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
-        value = getattr(w.hours, measure)
-        cause = ""
-        if w.existing and w.hours_before is not None:
-            cause = f"（无本项目时 {getattr(w.hours_before, measure):.0f} 分钟）"
+    groups = facades(study, verdicts)
+    for f in groups:
+        failing = f.failing
+        if not failing:
+            continue
+        worst = failing[0]
+        w = worst.window
+        cause = cause_en = ""
+        if worst.before is not None:
+            cause = f"（无本项目时 {worst.before:.0f} 分钟）"
+            cause_en = f" ({worst.before:.0f} minutes without the project's buildings)"
+        note, note_en = (f"；{SAMPLED_NOTE_ZH}", f"; {SAMPLED_NOTE}") if f.sampled else ("", "")
+        extra = {"floors": f.floors, "facade": f.facade, "part": f.part, "facing": round(f.facing, 1),
+                 "facade_name": facade_name(f.facing), "windows": len(f.verdicts), "windows_failing": len(failing),
+                 "windows_already_below": sum(1 for v in f.verdicts if v.verdict == "already_below"),
+                 "facade_segment": [[round(c, 3) for c in f.segment[0]], [round(c, 3) for c in f.segment[1]]],
+                 "worst_floor": w.floor, "worst_window": w.window, "worst_point": [round(c, 3) for c in w.point],
+                 "worst_intervals": [[hhmm(a), hhmm(b)] for a, b in w.hours.intervals],
+                 "existing": w.existing, "sampled": f.sampled}
+        if f.sampled:
+            extra["note"] = SAMPLED_NOTE
         out.append(finding(
-            rule, building=building, floor=floor, facade=_facade_name(w.facing), day=day_label,
-            band=f"{hhmm(w.band[0] * 60)}-{hhmm(w.band[1] * 60)}", cause=cause,
-            measured=round(value), required=round(required), unit="min", subjects=(building,),
-            location={"type": "Point", "coordinates": [w.point[0], w.point[1]]},
-            extra={"floor": floor, "facade": facade, "facing": round(w.facing, 1), "window": w.window,
-                   "existing": w.existing, "intervals": [[hhmm(a), hhmm(b)] for a, b in w.hours.intervals]}))
-    details = {"day": day_label, "points": len(study.points), "windows": len(study.windows),
-               "buildings": {k: v for k, v in sorted(summary.items())}}
+            rule, building=f.building, facade=facade_name(f.facing), facade_en=facade_name_en(f.facing),
+            floors=floor_ranges(f.floors, "、"), floors_en=floor_ranges(f.floors, ", "),
+            failing=len(failing), windows=len(f.verdicts), counted="测点" if f.sampled else "窗",
+            counted_en="sampled points" if f.sampled else "windows", day=std.label,
+            band=f"{hhmm(w.band[0] * 60)}-{hhmm(w.band[1] * 60)}", cause=cause, cause_en=cause_en, note=note,
+            note_en=note_en, measured=round(worst.minutes), required=round(std.required), unit="min",
+            subjects=(f.building,), location={"type": "Point", "coordinates": list(f.midpoint)}, extra=extra))
+    details = {"day": std.label, "measure": std.measure, "required_minutes": round(std.required),
+               "points": len(study.points), "windows": len(study.windows),
+               "facades_failing": sum(1 for f in groups if f.failing), "buildings": buildings(verdicts)}
+    note = sampled_note(verdicts)
+    if note:
+        details["note"] = note
     return out, details
 
 
 @check("sunlight_shanghai")
 def sunlight_shanghai(ctx, rule):
-    """Every residential window: full-window continuous sunlight on 冬至日 in its facing's band, short slices dropped."""
-    from ..sunlight.solar import design_day
-    from ..sunlight.study import parse_hhmm
-
-    params = ctx.params(rule)
-    day = design_day(params["day"], int(params["base_year"]))
-    bands = params["facing_bands"]  # rows: [max |facing| deg, east start, east end, west start, west end]
-
-    def band_of(facing: float):
-        for limit, e0, e1, w0, w1 in bands:
-            if abs(facing) <= float(limit) + 1e-9:
-                return (parse_hhmm(e0), parse_hhmm(e1)) if facing <= 0 else (parse_hhmm(w0), parse_hhmm(w1))
-        return (12.0, 12.0)
-
-    study = _study(ctx, rule, day, band_of, float(params["min_slice_minutes"]))
-    return _judge(ctx, rule, study, float(params["continuous_minutes"]), "longest", f"{day.isoformat()} 冬至日")
+    """Every residential window: full-window continuous sunlight on 冬至日 in its facing's band, short slices
+    dropped; one finding per building facade."""
+    return _judge(ctx, rule, standard_of(ctx, rule))
 
 
 @check("sunlight_gb50180")
 def sunlight_gb50180(ctx, rule):
-    """Every residential window: cumulative sunlight on the design day of the climate zone's row of Table 4.0.9."""
-    from ..sunlight.solar import design_day
-    from ..sunlight.study import parse_hhmm
-
-    params = ctx.params(rule)
-    zone = ctx.conditions.get("climate_zone")
-    if zone is None:
-        raise NotRun("condition climate_zone absent from the manifest's [conditions] (GB 50180 Table 4.0.9 row)")
-    size = ctx.conditions.get("city_size", "large")
-    row = next((r for r in params["table"] if r[0] == zone and r[1] == size), None)
-    if row is None:
-        raise NotRun(f"Table 4.0.9 has no row for climate zone {zone}, city size {size}")
-    _, _, day_name, minutes = row
-    day = design_day(day_name, int(params["base_year"]))
-    band = tuple(parse_hhmm(t) for t in params[f"{day_name}_band"])
-    study = _study(ctx, rule, day, lambda facing: band, float(params["min_slice_minutes"]))
-    label = f"{day.isoformat()} {'大寒日' if day_name == 'dahan' else '冬至日'}"
-    return _judge(ctx, rule, study, float(minutes), "cumulative", label)
+    """Every residential window: cumulative sunlight on the design day of the climate zone's row of Table 4.0.9;
+    one finding per building facade."""
+    return _judge(ctx, rule, standard_of(ctx, rule))

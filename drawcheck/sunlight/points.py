@@ -47,6 +47,8 @@ class TestPoints:
     facing: np.ndarray = field(default_factory=lambda: np.zeros(0))  # degrees off due south, east negative
     part: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # index in the parts given
     sampled: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # True: no window layer
+    #: (part, facade) -> the facade's wall edge ((x0, y0), (x1, y1)), m, for every facade given points
+    segments: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.xyz)
@@ -69,6 +71,7 @@ def facade_points(parts: Sequence[PartInput], north_angle: float = 0.0, windows:
     """Test points of the residential parts; points inside another part's volume are dropped."""
     shells = [PolygonArrays.from_polygons([p.rings]).densified().to_shapely()[0] for p in parts]
     rows = []
+    segments = {}
     window_id = 0
     for k, part in enumerate(parts):
         if part.use not in RESIDENTIAL or part.floors <= 0:
@@ -81,6 +84,7 @@ def facade_points(parts: Sequence[PartInput], north_angle: float = 0.0, windows:
             off_south = (bearing(normal[0], normal[1], north_angle) - 180.0 + 180.0) % 360.0 - 180.0
             if abs(off_south) > 90.0 + 1e-9:
                 continue  # facing north of the east-west line: no effective sunlight
+            segments[(k, e)] = ((float(a[0]), float(a[1])), (float(a[0] + d[0]), float(a[1] + d[1])))
             groups = on_layer.get(e) or [[(i + 0.5) * length / math.ceil(length / spacing)]
                                          for i in range(math.ceil(length / spacing))]
             for floor in range(1, part.floors + 1):
@@ -96,11 +100,13 @@ def facade_points(parts: Sequence[PartInput], north_angle: float = 0.0, windows:
     xyz = np.array([r[:3] for r in rows], dtype=float)
     inside = _inside_other_parts(xyz, [r[8] for r in rows], shells, parts)
     keep = [r for r, bad in zip(rows, inside) if not bad]
+    kept_facades = {(r[8], r[5]) for r in keep}
     return TestPoints(
         xyz=xyz[~inside], building=[r[3] for r in keep],
         floor=np.array([r[4] for r in keep], dtype=np.int64), facade=np.array([r[5] for r in keep], dtype=np.int64),
         window=np.array([r[6] for r in keep], dtype=np.int64), facing=np.array([r[7] for r in keep], dtype=float),
-        part=np.array([r[8] for r in keep], dtype=np.int64), sampled=np.array([r[9] for r in keep], dtype=bool))
+        part=np.array([r[8] for r in keep], dtype=np.int64), sampled=np.array([r[9] for r in keep], dtype=bool),
+        segments={key: seg for key, seg in segments.items() if key in kept_facades})
 
 
 def _edges(ring: np.ndarray):

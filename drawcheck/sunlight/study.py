@@ -34,6 +34,8 @@ class WindowResult:
     band: tuple[float, float]  # hours of true solar time
     hours: Hours  # with all buildings
     hours_before: Hours | None  # existing neighbours only: without the project's buildings
+    part: int = 0  # index of its part among the study's parts (site's first, then the neighbours')
+    sampled: bool = False  # True: a point sampled along a facade without windows drawn, not a drawn window
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def run_study(onsite: Sequence[BuildingFigures], existing: Sequence[BuildingFigu
         before = sunlit_hours(window_lit(lit_before, idx), sun, band, min_slice) if old[i] else None
         results.append(WindowResult(points.building[i], bool(old[i]), int(points.floor[i]), int(points.facade[i]), w,
                                     float(points.facing[i]), tuple(float(v) for v in points.xyz[i]), band, hours,
-                                    before))
+                                    before, int(points.part[i]), bool(points.sampled[i])))
     return Study(sun, points, results)
 
 
