@@ -268,3 +268,21 @@ def test_a_building_of_lines_keeps_a_failure_of_two_read_buildings_failed(tmp_pa
     (finding,) = _findings(report, FIRE)
     assert finding["subjects"] == ["1#", "3#"] and finding["measured"] == 3.0
     assert finding["assumed"] == ["building_outline"]  # a skipped outline could be nearer still
+
+
+def test_html_shows_rules_on_assumptions_apart(tmp_path):
+    from drawcheck.reports.html import to_html
+
+    plan = Plan().site().building("1# 18F 住宅 二级", 10, 10, 50, 22, stated=False)  # 54 m assumed
+    plan.conditions["height_max"] = 80.0
+    page = to_html(_check(plan, tmp_path))
+    section = page[page.index('<section id="assumed"'):page.index('<section id="rules"')]
+    assert 'data-rule="conditions:height_max" data-assumed="not_run"' in section
+    assert "1#: height 54 m assumed from 18 floors" in section
+
+
+def test_html_has_no_assumption_section_without_assumptions(tmp_path):
+    from drawcheck.reports.html import to_html
+
+    plan = Plan().site().building("1# 18F H=54.0", 10, 10, 50, 22)
+    assert '<section id="assumed"' not in to_html(_check(plan, tmp_path))

@@ -110,7 +110,8 @@ def _finding_row(f: dict) -> dict:
         "confidence_name": CONFIDENCE_NAMES.get(f.get("confidence", ""), f.get("confidence", "")),
         "subjects": ", ".join(str(s) for s in f.get("subjects") or []),
         "declared": declared, "declared_text": "" if f.get("declared_text") in (None, "") else str(f["declared_text"]),
-        "located": bool(f.get("location")), "extras": extras,
+        "located": bool(f.get("location")), "extras": extras + (
+            [f"依赖推定 rests on assumed: {', '.join(f['assumed'])}"] if f.get("assumed") else []),
     }
 
 
@@ -170,6 +171,20 @@ def _rules(report: dict) -> list[dict]:
     return rows
 
 
+def _on_assumptions(report: dict) -> list[dict]:
+    """Rules not judged (not_run) or failing on assumed or skipped data, with what they rest on."""
+    rows = []
+    for r in report.get("rules") or []:
+        if not r.get("assumptions") or r.get("outcome") not in ("not_run", "failed"):
+            continue
+        rows.append({"rule": r.get("rule", ""), "title": r.get("title", ""), "outcome": r["outcome"],
+                     "outcome_name": OUTCOME_NAMES.get(r["outcome"], r["outcome"]),
+                     "department_name": DEPARTMENT_SHORT.get(r.get("department", ""), r.get("department", "")),
+                     "assumptions": [a.get("message", "") for a in r["assumptions"]]})
+    rows.sort(key=lambda r: (r["outcome"] != "not_run", r["rule"]))
+    return rows
+
+
 def _packs(report: dict) -> list[dict]:
     rows = []
     for p in report.get("packs") or []:
@@ -209,6 +224,7 @@ def context(report: dict) -> dict:
         "plan_svg": Markup(plan_svg(report, link_ids=shown)),
         "located": sum(1 for f in findings if f.get("location")), "unlocated": sum(1 for f in findings if not f.get("location")),
         "departments": departments, "rules": _rules(report), "sunlight": _sunlight(report),
+        "on_assumptions": _on_assumptions(report),
         "outcome_names": OUTCOME_NAMES, "max_per_rule": MAX_PER_RULE,
     }
 
