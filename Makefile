@@ -25,8 +25,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# Every benchmark in turn (results table: benchmarks/README.md); QUICK=1 for the short runs.
 bench: $(STAMP)
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/bench_kernels.py $(if $(QUICK),--quick)
+	$(PY) benchmarks/bench_rays.py $(if $(QUICK),--quick)
+	$(PY) benchmarks/bench_check.py $(if $(QUICK),--quick)
+	$(PY) benchmarks/bench_ifc.py $(if $(QUICK),--runs 2)
+	$(PY) benchmarks/bench_batch.py $(if $(QUICK),--quick --no-dask)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

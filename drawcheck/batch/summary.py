@@ -146,11 +146,8 @@ def to_html(rows, meta: dict) -> str:
                  + (f'<br><small>{e(r["project"])}</small>' if r.get("project") else "") + "</td>",
                  f"<td>{status}</td>"]
         if has_report:
-            for value in (r.get("errors"), r.get("warnings")):
-                cells.append(f'<td class="n{" zero" if not value else ""}">{e(_fmt(value))}</td>')
-            for d in DEPARTMENTS:
-                value = dept.get(d, {}).get("errors", 0)
-                cells.append(f'<td class="n{" zero" if not value else ""}">{e(_fmt(value))}</td>')
+            tallies = [r.get("errors"), r.get("warnings"), *[dept.get(d, {}).get("errors", 0) for d in DEPARTMENTS]]
+            cells += [f'<td class="n{" zero" if not value else ""}">{e(_fmt(value))}</td>' for value in tallies]
             for key, _, _, unit in KEY_INDICATORS:
                 cells.append(f'<td class="n">{e(quantity((r.get("indicators") or {}).get(key), unit))}</td>')
             href = "/".join(quote(part) for part in r["report"].split("/"))

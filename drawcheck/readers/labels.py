@@ -340,6 +340,7 @@ _ATTRIB_FIELDS = {
 _BARE_INT = re.compile(r"\d+")
 _BARE_NUM = re.compile(r"(\d+(?:\.\d+)?)(?:m|M|米)?")
 _BARE_RATING = re.compile(r"([1-4])")
+_USE_KEYS = frozenset(USES.values())
 
 
 def _attrib_value(tag: str, field: str, value: str) -> tuple[str, object] | None:
@@ -347,7 +348,7 @@ def _attrib_value(tag: str, field: str, value: str) -> tuple[str, object] | None
     if field == "name":
         return field, value
     if field == "use":
-        use = USES.get(value) or (value.casefold() if value.casefold() in set(USES.values()) else None)
+        use = USES.get(value) or (value.casefold() if value.casefold() in _USE_KEYS else None)
         return (field, use) if use else None
     # A token of the same field is always accepted ("18F", "H=54.0",
     # "层高3.0", "二级", "120户"); FLOORS may also state basements ("B2").

@@ -22,10 +22,6 @@ def _verdict(v: str) -> Text:
     return Text(_VERDICT_NAME.get(v, v), style=_VERDICT_STYLE.get(v, ""))
 
 
-def _facade(row: dict) -> Text:
-    return Text(row["facade_name"])
-
-
 def _head(s: dict) -> Text:
     head = Text()
     head.append(f"{s['rule']}", style="bold")
@@ -63,7 +59,7 @@ def _facades(s: dict) -> Table:
         t.add_column(col, justify="right" if col in ("failing / windows", "worst min") else "left", overflow="fold")
     for f in s["facades"]:
         if f["failing"]:
-            t.add_row(Text(f["building"]), _facade(f), f["floors_text"], f"{f['failing']} / {f['windows']}",
+            t.add_row(Text(f["building"]), Text(f["facade_name"]), f["floors_text"], f"{f['failing']} / {f['windows']}",
                       str(f["worst_minutes"]))
     return t
 
@@ -79,7 +75,7 @@ def _windows(s: dict, all_windows: bool) -> tuple[Table, int]:
         if not all_windows and w["verdict"] == "pass":
             hidden += 1
             continue
-        t.add_row(Text(w["building"] + (" (existing)" if w["existing"] else "")), _facade(w), str(w["floor"]),
+        t.add_row(Text(w["building"] + (" (existing)" if w["existing"] else "")), Text(w["facade_name"]), str(w["floor"]),
                   str(w["window"]), "-".join(w["band"]), str(w["sunlit_minutes"]),
                   str(w["longest_continuous_minutes"]), str(w["required_minutes"]), _verdict(w["verdict"]))
     return t, hidden

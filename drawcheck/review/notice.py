@@ -178,21 +178,20 @@ def standard_name(pack: dict) -> str:
 
 def department_counts(notice: dict) -> list[dict]:
     """Per department with items, in notice order: items it leads (errors, warnings), items it shares, waived."""
-    rows = []
     items = {it["no"]: it for it in notice["items"]}
+    waived = {d: sum(d in it["departments"] for it in notice["waived"])
+              for d in list(notice["departments"]) + list(notice["by_department"])}
+    rows = []
     for dept, refs in notice["by_department"].items():
         lead = [items[no] for no in refs["items"]]
-        waived = sum(dept in it["departments"] for it in notice["waived"])
         rows.append({"department": dept, "name": notice["departments"].get(dept, dept), "items": len(lead),
                      "errors": sum(it["severity"] == "error" for it in lead),
                      "warnings": sum(it["severity"] == "warning" for it in lead),
-                     "also": len(refs["also"]), "waived": waived})
-    listed = {r["department"] for r in rows}
+                     "also": len(refs["also"]), "waived": waived[dept]})
     for dept in notice["departments"]:
-        waived = sum(dept in it["departments"] for it in notice["waived"])
-        if dept not in listed and waived:
+        if dept not in notice["by_department"] and waived[dept]:
             rows.append({"department": dept, "name": notice["departments"][dept], "items": 0, "errors": 0,
-                         "warnings": 0, "also": 0, "waived": waived})
+                         "warnings": 0, "also": 0, "waived": waived[dept]})
     order = list(notice["departments"])
     rows.sort(key=lambda r: order.index(r["department"]) if r["department"] in order else len(order))
     return rows

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .findings import finding
 from .registry import check
-from .sunlight_standards import (SAMPLED_NOTE, SAMPLED_NOTE_ZH, Standard, buildings, facade_name, facade_name_en,
+from .sunlight_standards import (SAMPLED_NOTE, SAMPLED_NOTE_ZH, Standard, buildings, facade_name,
                                  facades, floor_ranges, judge, run, sampled_note, standard_of)
 
 
@@ -47,7 +47,7 @@ def _judge(ctx, rule, std: Standard):
         if f.sampled:
             extra["note"] = SAMPLED_NOTE
         out.append(finding(
-            rule, building=f.building, facade=facade_name(f.facing), facade_en=facade_name_en(f.facing),
+            rule, building=f.building, facade=facade_name(f.facing), facade_en=facade_name(f.facing, english=True),
             floors=floor_ranges(f.floors, "、"), floors_en=floor_ranges(f.floors, ", "),
             failing=len(failing), windows=len(f.verdicts), counted="测点" if f.sampled else "窗",
             counted_en="sampled points" if f.sampled else "windows", day=std.label,

@@ -194,36 +194,28 @@ def facades(study, verdicts: Sequence[Verdict]) -> list[Facade]:
     return out
 
 
-def facade_name(facing: float) -> str:
-    """正南, 正东, 正西, or 南偏东30° (facing in degrees off due south, east negative)."""
+def facade_name(facing: float, english: bool = False) -> str:
+    """正南, 正东, 正西, or 南偏东30°; in English due south, due east, due west, or 30° east of south
+    (facing in degrees off due south, east negative)."""
+    east = facing < 0
     if abs(facing) < 0.5:
-        return "正南"
+        return "due south" if english else "正南"
     if abs(facing) > 89.5:
-        return "正东" if facing < 0 else "正西"
-    return f"南偏{'东' if facing < 0 else '西'}{abs(facing):.0f}°"
-
-
-def facade_name_en(facing: float) -> str:
-    """due south, due east, due west, or 30° east of south."""
-    if abs(facing) < 0.5:
-        return "due south"
-    if abs(facing) > 89.5:
-        return "due east" if facing < 0 else "due west"
-    return f"{abs(facing):.0f}° {'east' if facing < 0 else 'west'} of south"
+        return ("due east" if east else "due west") if english else ("正东" if east else "正西")
+    if english:
+        return f"{abs(facing):.0f}° {'east' if east else 'west'} of south"
+    return f"南偏{'东' if east else '西'}{abs(facing):.0f}°"
 
 
 def floor_ranges(floors: Sequence[int], sep: str = "、") -> str:
     """[1, 2, 3, 4, 6] -> '1-4、6': runs of consecutive floors joined by ``sep``."""
-    parts: list[str] = []
-    run: list[int] = []
+    runs: list[list[int]] = []
     for f in sorted(set(floors)):
-        if run and f != run[-1] + 1:
-            parts.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
-            run = []
-        run.append(f)
-    if run:
-        parts.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
-    return sep.join(parts)
+        if runs and f == runs[-1][-1] + 1:
+            runs[-1].append(f)
+        else:
+            runs.append([f])
+    return sep.join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def sampled_note(verdicts: Sequence[Verdict]) -> str | None:
