@@ -52,7 +52,7 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
                      severity=severity, subjects=tuple(clean_text(s) for s in subjects))
 
     for message, handle, code, dxftype in loaded.repairs:
-        note("dxf-repaired", f"ezdxf repaired: {message}", handles=(handle,) if handle else ())
+        note("dxf-repaired", message, handles=(handle,) if handle else ())
         if code == AuditError.UNDEFINED_BLOCK and dxftype == "INSERT":  # deleted by the audit, before the walk
             note("missing-block", f"INSERT {handle} refers to a block the drawing does not define; its content is missing",
                  handles=(handle,) if handle else ())
