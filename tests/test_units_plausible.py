@@ -66,6 +66,14 @@ def test_area_texts_that_agree_make_the_correction_a_verdict(tmp_path):
     assert "2 area text(s) agree" in _qa(report, "units-corrected")[0]["message"]
 
 
+def test_area_texts_beside_their_outline_count(tmp_path):
+    """A number 2 units right of the building (text height 2.5 units, so within two heights) labels it."""
+    path = _plan(tmp_path, insunits=4, scale=1.0, area_texts={"400.00": (32, 20), "8000.00": (60, 60)})
+    project = read(path)
+    assert not [a for a in project.assumptions if a.kind == "units"]
+    assert "2 area text(s) agree" in notes(project, "units-corrected")[0].message
+
+
 def test_without_area_texts_the_correction_is_an_assumption(tmp_path):
     project = read(_plan(tmp_path, insunits=4, scale=1.0))
     assert [a.kind for a in project.assumptions if a.kind == "units"] == ["units"]

@@ -156,7 +156,8 @@ def survey_outlines(doc, roles: LayerRoles) -> Outlines:
                 found = _NUMBER.match(e.plain_text() if dxftype == "MTEXT" else e.dxf.get("text", ""))
                 if found and float(found.group(1)) > 0:
                     p = e.dxf.insert
-                    texts.append((float(p[0]), float(p[1]), float(found.group(1))))
+                    height = float(e.dxf.get("char_height" if dxftype == "MTEXT" else "height", 0.0) or 0.0)
+                    texts.append((float(p[0]), float(p[1]), height, float(found.group(1))))
                 continue
             if dxftype != "LWPOLYLINE" or not e.closed:
                 continue
@@ -175,8 +176,12 @@ def survey_outlines(doc, roles: LayerRoles) -> Outlines:
     return Outlines(site, building, _area_pairs(polygons, texts))
 
 
-def _area_pairs(polygons: list[np.ndarray], texts: list[tuple[float, float, float]]) -> list[tuple[float, float]]:
-    """Each number text with the smallest outline containing it (shoelace area, drawing units²)."""
+def _area_pairs(polygons: list[np.ndarray], texts: list[tuple[float, float, float, float]]) -> list[tuple[float, float]]:
+    """Each number text with the outline it labels (shoelace area, drawing units²).
+
+    The smallest outline containing the text or within two text heights of it (plugins write
+    the number inside the outline or just beside it, and a site contains its buildings' texts).
+    """
     if not polygons or not texts:
         return []
     import shapely
@@ -184,11 +189,12 @@ def _area_pairs(polygons: list[np.ndarray], texts: list[tuple[float, float, floa
     shapes = [shapely.Polygon(p) for p in polygons]
     tree = shapely.STRtree(shapes)
     pairs = []
-    for x, y, value in texts:
-        hits = [int(i) for i in tree.query(shapely.Point(x, y), predicate="intersects")]
-        if hits:
-            best = min(hits, key=lambda i: shapes[i].area)
-            pairs.append((float(shapes[best].area), value))
+    for x, y, height, value in texts:
+        point = shapely.Point(x, y)
+        hits = tree.query(point, predicate="dwithin", distance=2 * height) if height > 0 else \
+            tree.query(point, predicate="intersects")
+        if len(hits):
+            pairs.append((float(min(shapes[int(i)].area for i in hits)), value))
     return pairs
 
 
