@@ -38,6 +38,11 @@ _CHORD_REL, _TURN_ABS = 1e-7, 1e-7
 _COSMETIC = {"color_index", "true_color", "transparency", "linetype", "linetype_scale", "lineweight", "xdata",
              "style.xdata", "extension_dict", "reactors", "background_flags", "lock_position", "style",
              "description", "standard", "plot_style", "material", "attribute_version"}
+#: Creation/update dates of the converted document (2000-01-01, as ezdxf's reproducible mode writes).
+FIXED_JULIAN_DATE = 2451544.5
+#: DXF dimension type codes of ezdwg's dimension kinds (flag 32: the block is the dimension's own).
+_DIMTYPES = {"linear": 0, "rotated": 0, "aligned": 1, "angular": 2, "ang2ln": 2, "diameter": 3, "radius": 4,
+             "angular3p": 5, "ang3pt": 5, "ordinate": 6}
 #: At most this many handles are listed per dropped-entity note (the count is always given).
 MAX_LISTED = 50
 
@@ -81,7 +86,49 @@ def convert_with_ezdwg(path: Path) -> Converted:
     except BaseException as exc:  # ValueError for damage; a Rust panic arrives as a BaseException
         text = str(exc).strip().splitlines()
         raise DwgUnreadable(f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__) from None
-    return _Builder(snapshot, minserts, version).build(f"ezdwg {ezdwg_version()}")
+    try:
+        converted = _Builder(snapshot, minserts, version).build(f"ezdwg {ezdwg_version()}")
+        missing = _undecoded(source, snapshot)
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:
+        text = str(exc).strip().splitlines()
+        raise DwgUnreadable(f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__) from None
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for handle, name in missing:
+        by_type[name].append(_hex(handle))
+    for name, handles in sorted(by_type.items()):
+        converted.notes.append(("dwg-dropped", f"{len(handles)} {name} from the DWG (a type ezdwg does not decode): "
+                                + _listed(handles), tuple(handles[:MAX_LISTED]), None))
+    return converted
+
+
+#: Entity records that are parts of others (block brackets, polyline vertices) or paper-space views.
+_PARTS = ("BLOCK", "ENDBLK", "SEQEND", "VERTEX", "VIEWPORT")
+
+
+def _undecoded(source, snapshot) -> list[tuple[int, str]]:
+    """(handle, type) of model-space and block entities in the file that ezdwg's reader did not give at all."""
+    from ezdwg import raw
+
+    path = source.decode_path or source.path
+    known = {e.handle for layout in snapshot._layouts() for e in layout}
+    paper = {h for h, name in raw.decode_block_header_names(path) if str(name).upper().startswith("*PAPER_SPACE")}
+    out = []
+    for row in raw.list_object_headers_with_type(path):
+        handle, name, kind = int(row[0]), str(row[4]), str(row[5])
+        if kind != "E" or handle in known or name.upper().startswith(_PARTS):
+            continue
+        placement = source.entity_placement(handle)
+        if placement is not None and (placement[0] == 1 or placement[1] in paper):
+            continue  # paper space: not read, as for DXF
+        out.append((handle, name))
+    return sorted(out)
+
+
+def _listed(handles: list[str]) -> str:
+    more = len(handles) - MAX_LISTED
+    return ", ".join(handles[:MAX_LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
 def _minserts(source) -> dict[int, dict]:
@@ -137,7 +184,8 @@ class _Builder:
         doc = Drawing("AC1032")
         doc.entitydb.handles.reset(f"{top + 1:X}")
         doc._setup()  # what ezdxf.new does, after the seed
-        doc._create_ezdxf_metadata()
+        for key in ("$TDCREATE", "$TDUCREATE", "$TDUPDATE", "$TDUUPDATE"):
+            doc.header[key] = FIXED_JULIAN_DATE  # not the clock: the same DWG gives the same document
         return doc
 
     def _tables(self, doc) -> None:
@@ -166,6 +214,9 @@ class _Builder:
             layer = str(e.dxf.get("layer") or "0")
             try:
                 made = self._entity(e, target, {"handle": handle, "layer": layer})
+            except KeyError as exc:  # ezdwg could not decode a value the entity needs
+                self.dropped[(e.dxftype, layer, f"its {exc.args[0]} was not decoded")].append(handle)
+                continue
             except Exception as exc:  # a value ezdxf refuses: name it, never stop the read
                 self.dropped[(e.dxftype, layer, f"not convertible ({type(exc).__name__}: {exc})")].append(handle)
                 continue
@@ -229,7 +280,27 @@ class _Builder:
             return self._hatch(e, target, base, extr)
         if t in ("INSERT", "MINSERT"):
             return self._insert(e, target, base, extr)
+        if t == "DIMENSION":
+            return self._dimension(e, target, base)
         return None
+
+    def _dimension(self, e, target, base: dict):
+        """A DIMENSION with its definition points and the block that draws it (drawcheck reads neither)."""
+        d = e.dxf
+        block = d.get("geometry") or d.get("anonymous_block_name")
+        if not block or block not in target.doc.blocks:
+            return None
+        kind = _DIMTYPES.get(str(d.get("dimtype")), 0)
+        attrs = {**base, "geometry": block, "dimstyle": "Standard", "dimtype": kind | 32,
+                 "defpoint": _v3(d.get("defpoint") or (0, 0, 0)),
+                 "text_midpoint": _v3(d.get("text_midpoint") or (0, 0, 0)),
+                 "text": str(d.get("text") or "")}
+        for key in ("defpoint2", "defpoint3", "defpoint4", "defpoint5"):
+            if d.get(key) is not None:
+                attrs[key] = _v3(d[key])
+        if d.get("actual_measurement") is not None:
+            attrs["actual_measurement"] = float(d["actual_measurement"])
+        return target.new_entity("DIMENSION", dxfattribs=attrs)
 
     def _polyline(self, e, target, base: dict, extr: dict):
         d = e.dxf
@@ -310,6 +381,7 @@ class _Builder:
 
     # -- notes -------------------------------------------------------------
     def _notes(self) -> list[tuple[str, str, tuple[str, ...], str | None]]:
+        gone = {h for handles in self.dropped.values() for h in handles}  # named already: not twice
         for diag in self.snap.diagnostics:
             attr = str(diag.attribute)
             if attr in _COSMETIC or diag.action == "approximated":
@@ -319,13 +391,17 @@ class _Builder:
             if diag.dxftype in ("LAYER", "LTYPE", "STYLE", "DOCUMENT", "HEADER"):
                 continue  # table properties and paper space: drawcheck reads neither
             handle = _hex(diag.handle) if diag.handle is not None else "?"
+            if handle in gone:
+                continue
             self.dropped[(diag.dxftype, "", f"{attr}: {diag.message}")].append(handle)
         notes = []
+        if not any(True for _ in self.snap.modelspace()):
+            notes.append(("dwg-dropped", "ezdwg decoded no model-space entity from the DWG (empty or damaged); "
+                          "check the file in the program that wrote it", (), None))
         for (dxftype, layer, why), handles in sorted(self.dropped.items()):
             handles = sorted(dict.fromkeys(handles), key=lambda h: (len(h), h))
-            listed = ", ".join(handles[:MAX_LISTED]) + (f" and {len(handles) - MAX_LISTED} more" if len(handles) > MAX_LISTED else "")
             where = f" on layer {layer}" if layer else ""
-            notes.append(("dwg-dropped", f"{len(handles)} {dxftype}{where} from the DWG ({why}): {listed}",
+            notes.append(("dwg-dropped", f"{len(handles)} {dxftype}{where} from the DWG ({why}): {_listed(handles)}",
                           tuple(handles[:MAX_LISTED]), None))
         return notes
 

@@ -150,8 +150,8 @@ def _load_dwg(path: Path) -> LoadedDxf:
         installed = False
     reader = f"ezdwg {ezdwg_version()}" if ezdwg_version() else "ezdwg (not installed)"
     if not installed:
-        raise ReadError(f"{path.name}: a DWG that {reader} cannot read ({failure}); "
-                        f"convert it to DXF with {DWG_CONVERTERS}, or install the ODA File Converter") from None
+        raise ReadError(f"{path.name}: a DWG that {reader} cannot read ({failure}); save it as DXF with "
+                        f"{DWG_CONVERTERS} (with the ODA File Converter installed, drawcheck falls back to it)") from None
     try:
         doc = odafc.readfile(str(path))
     except Exception as exc:
