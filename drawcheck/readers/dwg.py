@@ -448,9 +448,13 @@ def rebuild_arcs(points: list[tuple[float, float]]) -> tuple[list[tuple[float, f
     ``tan(n*t/4)`` and the chords' inner vertices go. Any other vertex is kept
     as it is. A ring that is one whole circle comes back as two half arcs.
     """
-    ring = list(points)
-    if len(ring) > 1 and tuple(ring[0]) == tuple(ring[-1]):
-        ring = ring[:-1]
+    scale = max((abs(c) for p in points for c in p), default=1.0) or 1.0
+    ring: list[tuple[float, float]] = []
+    for p in points:  # ezdwg repeats an arc's end point within rounding, and the first point at the end
+        if not ring or math.hypot(p[0] - ring[-1][0], p[1] - ring[-1][1]) > 1e-12 * scale:
+            ring.append((float(p[0]), float(p[1])))
+    while len(ring) > 1 and math.hypot(ring[0][0] - ring[-1][0], ring[0][1] - ring[-1][1]) <= 1e-12 * scale:
+        ring.pop()
     n = len(ring)
     if n < 3:
         return [(x, y, 0.0) for x, y in ring], 0
