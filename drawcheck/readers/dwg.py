@@ -4,23 +4,24 @@ drawcheck reads DXF through ezdxf; a DWG is turned into the same kind of
 in-memory ezdxf document, so everything downstream is the DXF reader.
 ezdwg's own ``to_dxf`` export is not used: it renumbers handles, resets
 ``$INSUNITS`` to metres, forgets frozen/off layers and writes block content
-and ATTRIBs loose into model space. drawcheck copies ezdwg's editable
-snapshot (``Document.edit``) instead, entity by entity, with
+and ATTRIBs loose into model space. drawcheck reads the DWG with ezdwg's
+reader (``Document.entities``, its layer table and its raw table, block and
+INSERT decoders) and copies it entity by entity, with
 
 * the DWG's handles (findings name the handles the DWG shows),
 * layers with colour and frozen/off/locked state, text styles, ``$INSUNITS``,
 * block definitions with their base points, INSERTs with their ATTRIBs,
-  MINSERT rows and columns,
+  MINSERT rows and columns, DIMENSIONs with the blocks that draw them,
 * HATCH boundaries: ezdwg 0.17 gives them as chords (every arc split into
   equal steps of at most 360/64 degrees); runs of chords with that exact
   signature are turned back into the arcs they came from (:func:`rebuild_arcs`).
 
 Whatever is not carried over becomes a note (``qa:dwg-dropped``) naming the
 entities by handle: types ezdwg does not decode or drawcheck does not copy
-(DIMENSION, SHAPE, proxy and ACIS objects, ...), entities whose layer or
-vertices ezdwg could not resolve, INSERTs whose ATTRIBs it could not tie to
-them. Colours, line types, line weights, transparency and XDATA are not
-copied (drawcheck reads none of them). Paper space is not read (as for DXF).
+(SHAPE, proxy and ACIS objects, ...), entities whose layer or values ezdwg
+could not decode, ATTRIBs it could not tie to an INSERT. Colours, line
+types, line weights, transparency and XDATA are not copied (drawcheck reads
+none of them). Paper space is not read (as for DXF).
 """
 
 from __future__ import annotations
@@ -34,15 +35,11 @@ from pathlib import Path
 EZDWG_HATCH_STEP = 2.0 * math.pi / 64.0
 #: Tolerances of the chord signature: relative chord length, turn angle (rad).
 _CHORD_REL, _TURN_ABS = 1e-7, 1e-7
-#: Snapshot diagnostics about properties drawcheck never reads (not worth a finding).
-_COSMETIC = {"color_index", "true_color", "transparency", "linetype", "linetype_scale", "lineweight", "xdata",
-             "style.xdata", "extension_dict", "reactors", "background_flags", "lock_position", "style",
-             "description", "standard", "plot_style", "material", "attribute_version"}
-#: Creation/update dates of the converted document (2000-01-01, as ezdxf's reproducible mode writes).
-FIXED_JULIAN_DATE = 2451544.5
 #: DXF dimension type codes of ezdwg's dimension kinds (flag 32: the block is the dimension's own).
 _DIMTYPES = {"linear": 0, "rotated": 0, "aligned": 1, "angular": 2, "ang2ln": 2, "diameter": 3, "radius": 4,
              "angular3p": 5, "ang3pt": 5, "ordinate": 6}
+#: Creation/update dates of the converted document (2000-01-01, as ezdxf's reproducible mode writes).
+FIXED_JULIAN_DATE = 2451544.5
 #: At most this many handles are listed per dropped-entity note (the count is always given).
 MAX_LISTED = 50
 
@@ -77,53 +74,127 @@ def convert_with_ezdwg(path: Path) -> Converted:
     except ImportError:
         raise DwgUnreadable("ezdwg is not installed") from None
     try:
-        source = ezdwg.read(str(path))
-        snapshot = source.edit(strict=False)
-        minserts = _minserts(source)
-        version = source.version
+        source = _Source(ezdwg.read(str(path)))
+        converted = _Builder(source).build(f"ezdwg {ezdwg_version()}")
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:  # ValueError for damage; a Rust panic arrives as a BaseException
         text = str(exc).strip().splitlines()
         raise DwgUnreadable(f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__) from None
-    try:
-        converted = _Builder(snapshot, minserts, version).build(f"ezdwg {ezdwg_version()}")
-        missing = _undecoded(source, snapshot)
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except BaseException as exc:
-        text = str(exc).strip().splitlines()
-        raise DwgUnreadable(f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__) from None
-    by_type: dict[str, list[str]] = defaultdict(list)
-    for handle, name in missing:
-        by_type[name].append(_hex(handle))
-    for name, handles in sorted(by_type.items()):
-        converted.notes.append(("dwg-dropped", f"{len(handles)} {name} from the DWG (a type ezdwg does not decode): "
-                                + _listed(handles), tuple(handles[:MAX_LISTED]), None))
     return converted
 
 
 #: Entity records that are parts of others (block brackets, polyline vertices) or paper-space views.
 _PARTS = ("BLOCK", "ENDBLK", "SEQEND", "VERTEX", "VIEWPORT")
+_MODEL_SPACE = ("*MODEL_SPACE", "*MSPACE")
 
 
-def _undecoded(source, snapshot) -> list[tuple[int, str]]:
-    """(handle, type) of model-space and block entities in the file that ezdwg's reader did not give at all."""
-    from ezdwg import raw
+class _Source:
+    """What ezdwg's reader gives of one DWG, sorted into model space, blocks and ATTRIBs (one pass each).
 
-    path = source.decode_path or source.path
-    known = {e.handle for layout in snapshot._layouts() for e in layout}
-    paper = {h for h, name in raw.decode_block_header_names(path) if str(name).upper().startswith("*PAPER_SPACE")}
-    out = []
-    for row in raw.list_object_headers_with_type(path):
-        handle, name, kind = int(row[0]), str(row[4]), str(row[5])
-        if kind != "E" or handle in known or name.upper().startswith(_PARTS):
-            continue
-        placement = source.entity_placement(handle)
-        if placement is not None and (placement[0] == 1 or placement[1] in paper):
-            continue  # paper space: not read, as for DXF
-        out.append((handle, name))
-    return sorted(out)
+    ezdwg's own editable snapshot (``Document.edit``) gathers the same, but
+    ties ATTRIBs to INSERTs in time proportional to INSERTs x entities
+    (minutes for a plan with thousands of INSERTs); this is linear.
+    """
+
+    def __init__(self, doc) -> None:
+        from ezdwg import raw
+        from ezdwg.entity import Entity
+
+        path = doc.decode_path or doc.path
+        self.version = doc.version
+        self.insunits = int(doc.header_variables().get("insunits") or 0)
+        self.layers = {layer.name: layer for layer in doc.layers}
+        layer_names = {layer.handle: layer.name for layer in doc.layers}
+        self.styles = {int(r["handle"]): str(r["name"]) for r in raw.decode_write_tables(path) if r.get("kind") == "STYLE"}
+        names = {int(h): str(n) for h, n in raw.decode_block_header_names(path)}
+        self.base_points = {int(r["handle"]): tuple(r["base_point"]) for r in raw.decode_write_blocks(path)}
+        inserts = {int(h): (block, list(attribs or [])) for h, _, block, attribs in raw.decode_insert_write_properties(path)}
+        model = {h for h, n in names.items() if n.upper().startswith(_MODEL_SPACE)}
+        paper = {h for h, n in names.items() if n.upper().startswith("*PAPER_SPACE")}
+        self.model: list = []
+        self.blocks: dict[int, list] = {h: [] for h in names if h not in model and h not in paper}
+        self.block_names = {h: names[h] for h in self.blocks}
+        self.attribs: dict[int, list] = defaultdict(list)
+        self.problems: list[tuple[int, str, str, str]] = []  # handle, type, layer, why
+        self.known: set[int] = set()
+        entities = sorted(doc.entities().query(), key=lambda e: e.handle)
+        by_handle = {e.handle: e for e in entities}
+        for e in entities:
+            self.known.add(e.handle)
+            d = dict(e.dxf)
+            layer = layer_names.get(d.get("layer_handle"))
+            if layer is None:
+                layer = "0"
+                self.problems.append((e.handle, e.dxftype, "", "its layer was not decoded; read on layer 0"))
+            d["layer"] = layer
+            if "style_handle" in d:
+                d["style"] = self.styles.get(d.get("style_handle"), "Standard")
+            if e.dxftype == "MTEXT" and d.get("raw_text") is not None:
+                d["text"] = d["raw_text"]
+            if e.dxftype in ("INSERT", "MINSERT"):
+                block = inserts.get(e.handle, (None, []))[0]
+                if block in names:
+                    d["name"] = names[block]
+            owner = d.get("owner_handle")
+            if owner is None:
+                placement = doc.entity_placement(e.handle)
+                owner = placement[1] if placement else None
+                mode = placement[0] if placement else 2
+            else:
+                mode = 0
+            item = Entity(e.dxftype, e.handle, d)
+            if e.dxftype == "ATTRIB":
+                parent = by_handle.get(owner)
+                if parent is not None and parent.dxftype in ("INSERT", "MINSERT"):
+                    self.attribs[owner].append(item)
+                else:
+                    self.problems.append((e.handle, "ATTRIB", layer, "not tied to an INSERT"))
+            elif owner in self.blocks:
+                self.blocks[owner].append(item)
+            elif owner in paper or mode == 1:
+                continue  # paper space: not read, as for DXF
+            else:
+                self.model.append(item)
+        links = dict(raw.decode_attribute_links(path)) if self.attribs and doc.version <= "AC1015" else {}
+        for handle, (_, order) in inserts.items():  # ATTRIBs in the INSERT's own order
+            got = self.attribs.get(handle)
+            if got:
+                rank = {h: i for i, h in enumerate(_attrib_chain(order, links))}
+                got.sort(key=lambda a: (rank.get(a.handle, len(rank)), a.handle))
+        self.undecoded = self._undecoded(doc, raw, path, paper)
+
+    def _undecoded(self, doc, raw, path: str, paper: set[int]) -> list[tuple[int, str]]:
+        """(handle, type) of model-space and block entities in the file that ezdwg's reader did not give at all."""
+        out = []
+        for row in raw.list_object_headers_with_type(path):
+            handle, name, kind = int(row[0]), str(row[4]), str(row[5])
+            if kind != "E" or handle in self.known or name.upper().startswith(_PARTS):
+                continue
+            placement = doc.entity_placement(handle)
+            if placement is not None and (placement[0] == 1 or placement[1] in paper):
+                continue  # paper space: not read, as for DXF
+            out.append((handle, name))
+        return sorted(out)
+
+    @property
+    def top_handle(self) -> int:
+        return max(self.known, default=0)
+
+
+def _attrib_chain(order: list[int], links: dict[int, int]) -> list[int]:
+    """An INSERT's ATTRIB handles in order: R2004+ list them all; R13-R2000 give the first and last,
+    and each ATTRIB names the next."""
+    if not links or len(order) != 2:
+        return order
+    chain, current, seen = [], order[0], set()
+    while current and current not in seen:
+        seen.add(current)
+        chain.append(current)
+        if current == order[-1]:
+            break
+        current = links.get(current, 0)
+    return chain
 
 
 def _listed(handles: list[str]) -> str:
@@ -131,32 +202,15 @@ def _listed(handles: list[str]) -> str:
     return ", ".join(handles[:MAX_LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
-def _minserts(source) -> dict[int, dict]:
-    """MINSERT rows by handle, with the block name resolved (the editable snapshot keeps only their layer)."""
-    rows = {e.handle: dict(e.dxf) for e in source.entities().query("MINSERT")}
-    if rows and any(not row.get("name") for row in rows.values()):
-        from ezdwg import raw
-
-        path = source.decode_path or source.path
-        names = dict(raw.decode_block_header_names(path))
-        blocks = {h: block for h, _, block, _ in raw.decode_insert_write_properties(path)}
-        for handle, row in rows.items():
-            if not row.get("name") and blocks.get(handle) in names:
-                row["name"] = names[blocks[handle]]
-    return rows
-
-
 def _hex(handle: int) -> str:
     return f"{int(handle):X}"
 
 
 class _Builder:
-    """Copies an ezdwg editable snapshot into a new ezdxf document."""
+    """Copies what :class:`_Source` holds into a new ezdxf document."""
 
-    def __init__(self, snapshot, minserts: dict, version: str) -> None:
-        self.snap = snapshot
-        self.minserts = minserts
-        self.version = version
+    def __init__(self, source: _Source) -> None:
+        self.src = source
         self.dropped: dict[tuple[str, str, str], list[str]] = defaultdict(list)  # (type, layer, why) -> handles
         self.rebuilt: dict[str, int] = {}
 
@@ -164,11 +218,12 @@ class _Builder:
     def build(self, converter: str) -> Converted:
         doc = self._new_document()
         self._tables(doc)
-        for name in self.snap.blocks:
-            block = self.snap.blocks[name]
-            target = doc.blocks.new(name, base_point=tuple(block.base_point)) if name not in doc.blocks else doc.blocks.get(name)
-            self._copy(block, target)
-        self._copy(self.snap.modelspace(), doc.modelspace())
+        for handle, name in self.src.block_names.items():
+            if name not in doc.blocks:
+                doc.blocks.new(name, base_point=self.src.base_points.get(handle, (0.0, 0.0, 0.0)))
+        for handle, name in self.src.block_names.items():
+            self._copy(self.src.blocks[handle], doc.blocks.get(name))
+        self._copy(self.src.model, doc.modelspace())
         return Converted(doc, converter, self._notes())
 
     def _new_document(self):
@@ -180,7 +235,7 @@ class _Builder:
         """
         from ezdxf.document import Drawing
 
-        top = max((e.handle for layout in self.snap._layouts() for e in layout), default=0)
+        top = self.src.top_handle
         doc = Drawing("AC1032")
         doc.entitydb.handles.reset(f"{top + 1:X}")
         doc._setup()  # what ezdxf.new does, after the seed
@@ -189,22 +244,23 @@ class _Builder:
         return doc
 
     def _tables(self, doc) -> None:
-        header = self.snap.header
-        doc.header["$INSUNITS"] = int(header.get("insunits") or 0)
-        for name, row in self.snap.text_styles.items():
-            if name not in doc.styles:
-                doc.styles.add(name, font=str(row.get("font") or "txt"))
-        for name, row in self.snap.layers.items():
+        doc.header["$INSUNITS"] = self.src.insunits
+        for name in sorted(set(self.src.styles.values())):
+            if name and name not in doc.styles:
+                doc.styles.add(name, font="txt")
+        for name, row in self.src.layers.items():
+            if not name:
+                continue
             layer = doc.layers.get(name) if name in doc.layers else doc.layers.add(name)
-            color = int(row.get("color_index") or 7)
+            color = int(row.color or 7)
             layer.color = color if 1 <= color <= 255 else 7
-            if row.get("frozen"):
+            if row.frozen:
                 layer.freeze()
-            if row.get("off"):
+            if not row.on:
                 layer.off()
-            if row.get("locked"):
+            if row.locked:
                 layer.lock()
-            if row.get("plot") is False:
+            if not row.plot:
                 layer.dxf.plot = 0
 
     # -- entities ----------------------------------------------------------
@@ -222,8 +278,8 @@ class _Builder:
                 continue
             if made is None:
                 self.dropped[(e.dxftype, layer, "not carried over")].append(handle)
-            elif e.dxftype == "INSERT":
-                for a in source.attribs(e) if hasattr(source, "attribs") else ():
+            elif e.dxftype in ("INSERT", "MINSERT"):
+                for a in self.src.attribs.get(e.handle, ()):
                     self._attrib(made, a)
 
     def _entity(self, e, target, base: dict):
@@ -361,8 +417,8 @@ class _Builder:
         return hatch
 
     def _insert(self, e, target, base: dict, extr: dict):
-        grid = self.minserts.get(e.handle) if e.dxftype == "MINSERT" else None
-        d = {**e.dxf, **grid} if grid else e.dxf
+        d = e.dxf
+        grid = d if e.dxftype == "MINSERT" else None
         name = d.get("name")
         if not name or d.get("insert") is None:
             return None
@@ -382,20 +438,13 @@ class _Builder:
     # -- notes -------------------------------------------------------------
     def _notes(self) -> list[tuple[str, str, tuple[str, ...], str | None]]:
         gone = {h for handles in self.dropped.values() for h in handles}  # named already: not twice
-        for diag in self.snap.diagnostics:
-            attr = str(diag.attribute)
-            if attr in _COSMETIC or diag.action == "approximated":
-                continue
-            if attr == "geometry" and diag.action == "skipped":
-                continue  # the copy itself names entities it could not carry over (MINSERT is carried)
-            if diag.dxftype in ("LAYER", "LTYPE", "STYLE", "DOCUMENT", "HEADER"):
-                continue  # table properties and paper space: drawcheck reads neither
-            handle = _hex(diag.handle) if diag.handle is not None else "?"
-            if handle in gone:
-                continue
-            self.dropped[(diag.dxftype, "", f"{attr}: {diag.message}")].append(handle)
+        for handle, dxftype, layer, why in self.src.problems:
+            if _hex(handle) not in gone:
+                self.dropped[(dxftype, layer, why)].append(_hex(handle))
+        for handle, name in self.src.undecoded:
+            self.dropped[(name, "", "a type ezdwg does not decode")].append(_hex(handle))
         notes = []
-        if not any(True for _ in self.snap.modelspace()):
+        if not self.src.model:
             notes.append(("dwg-dropped", "ezdwg decoded no model-space entity from the DWG (empty or damaged); "
                           "check the file in the program that wrote it", (), None))
         for (dxftype, layer, why), handles in sorted(self.dropped.items()):
