@@ -99,7 +99,7 @@ class _Source:
 
     def __init__(self, doc) -> None:
         from ezdwg import raw
-        from ezdwg.entity import Entity
+        from ezdwg import Entity
 
         path = doc.decode_path or doc.path
         self.version = doc.version
@@ -118,7 +118,18 @@ class _Source:
         self.attribs: dict[int, list] = defaultdict(list)
         self.problems: list[tuple[int, str, str, str]] = []  # handle, type, layer, why
         self.known: set[int] = set()
-        entities = sorted(doc.entities().query(), key=lambda e: e.handle)
+        headers = [(int(r[0]), str(r[4]).upper(), str(r[5])) for r in raw.list_object_headers_with_type(path)]
+        self.failed: dict[str, str] = {}  # type -> why ezdwg's decoder of that type failed
+        entities = []
+        for dxftype in sorted({_canonical(n) for _, n, kind in headers if kind == "E" and not n.startswith(_PARTS)}):
+            try:  # one type at a time: a decoder that fails costs its own entities only
+                entities.extend(doc.entities().query(dxftype))
+            except (KeyboardInterrupt, SystemExit, MemoryError):
+                raise
+            except BaseException as exc:
+                text = str(exc).strip().splitlines()
+                self.failed[dxftype] = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+        entities.sort(key=lambda e: e.handle)
         by_handle = {e.handle: e for e in entities}
         for e in entities:
             self.known.add(e.handle)
@@ -162,14 +173,13 @@ class _Source:
             if got:
                 rank = {h: i for i, h in enumerate(_attrib_chain(order, links))}
                 got.sort(key=lambda a: (rank.get(a.handle, len(rank)), a.handle))
-        self.undecoded = self._undecoded(doc, raw, path, paper)
+        self.undecoded = self._undecoded(doc, headers, paper)
 
-    def _undecoded(self, doc, raw, path: str, paper: set[int]) -> list[tuple[int, str]]:
+    def _undecoded(self, doc, headers, paper: set[int]) -> list[tuple[int, str]]:
         """(handle, type) of model-space and block entities in the file that ezdwg's reader did not give at all."""
         out = []
-        for row in raw.list_object_headers_with_type(path):
-            handle, name, kind = int(row[0]), str(row[4]), str(row[5])
-            if kind != "E" or handle in self.known or name.upper().startswith(_PARTS):
+        for handle, name, kind in headers:
+            if kind != "E" or handle in self.known or name.startswith(_PARTS):
                 continue
             placement = doc.entity_placement(handle)
             if placement is not None and (placement[0] == 1 or placement[1] in paper):
@@ -180,6 +190,11 @@ class _Source:
     @property
     def top_handle(self) -> int:
         return max(self.known, default=0)
+
+
+def _canonical(name: str) -> str:
+    """ezdwg's query name of an object type (its dimension records are DIM_LINEAR, DIM_ALIGNED, ...)."""
+    return "DIMENSION" if name.startswith("DIM_") else name
 
 
 def _attrib_chain(order: list[int], links: dict[int, int]) -> list[int]:
@@ -442,7 +457,9 @@ class _Builder:
             if _hex(handle) not in gone:
                 self.dropped[(dxftype, layer, why)].append(_hex(handle))
         for handle, name in self.src.undecoded:
-            self.dropped[(name, "", "a type ezdwg does not decode")].append(_hex(handle))
+            failed = self.src.failed.get(_canonical(name))
+            why = f"ezdwg could not decode them: {failed}" if failed else "a type ezdwg does not decode"
+            self.dropped[(name, "", why)].append(_hex(handle))
         notes = []
         if not self.src.model:
             notes.append(("dwg-dropped", "ezdwg decoded no model-space entity from the DWG (empty or damaged); "
