@@ -121,12 +121,14 @@ def test_dwg_twin_keeps_handles_layers_units_and_attribs(tmp_path):
 # --------------------------------------------------------------------------
 def fixture_drawing(path: Path) -> None:
     """Site 100 x 80 m; 1# (30 x 20 m, 18 floors, label MTEXT); 2# a block 20 x 10 m at scale 1.5, turned
-    90°, labelled by ATTRIBs (11 floors); green 20 x 20 m on 集中绿地; a 30 x 20 m green on 绿地, frozen."""
+    90°, labelled by ATTRIBs (11 floors); green 20 x 20 m on 集中绿地; a 30 x 20 m green on 绿地, frozen;
+    a neighbour with its label on 周边建筑, switched off."""
     d = ezdwg.new()
     d.header["insunits"] = 6
     for name, color in (("用地红线", 1), ("建筑轮廓", 4), ("集中绿地", 3)):
         d.layers[name] = {"color_index": color}
     d.layers["绿地"] = {"color_index": 3, "frozen": True}
+    d.layers["周边建筑"] = {"color_index": 8, "off": True}
     d.text_styles["HZ"] = {"font": "simsun.ttf"}
     msp = d.modelspace()
     msp.add_lwpolyline([(0, 0), (100, 0), (100, 80), (0, 80)], closed=True, layer="用地红线")
@@ -139,6 +141,8 @@ def fixture_drawing(path: Path) -> None:
         msp.add_attrib(ref, tag, value, insert=(70, 45 + 2 * i), height=1.0, layer="建筑轮廓", style="HZ")
     msp.add_lwpolyline([(5, 50), (25, 50), (25, 70), (5, 70)], closed=True, layer="集中绿地")
     msp.add_lwpolyline([(60, 5), (90, 5), (90, 25), (60, 25)], closed=True, layer="绿地")
+    msp.add_lwpolyline([(110, 0), (130, 0), (130, 20), (110, 20)], closed=True, layer="周边建筑")
+    msp.add_text("A栋 6F", (112, 10), height=1.5, layer="周边建筑")
     d.save(path)
 
 
@@ -162,6 +166,8 @@ def test_fixture_dwg_reads_to_hand_worked_indicators(tmp_path):
     assert (min(xs), max(xs), min(ys), max(ys)) == pytest.approx((65.0, 80.0, 40.0, 70.0))
     hidden = [f["message"] for f in report["findings"] if f["rule"] == "qa:hidden-layers"]
     assert any("绿地" in m and "1 entities" in m for m in hidden), hidden
+    assert any("周边建筑" in m and "2 entities" in m for m in hidden), hidden
+    assert report["existing_buildings"] == []  # the neighbour's layer is off
     assert report["project"]["inputs"][0]["format"] == "dwg"
 
 
@@ -173,6 +179,7 @@ def test_fixture_layer_states_and_handles_survive(tmp_path):
     doc = load_dxf(path).doc
     assert {e.dxf.handle: e.dxftype() for e in doc.modelspace()} == want
     assert doc.layers.get("绿地").is_frozen() and not doc.layers.get("集中绿地").is_frozen()
+    assert doc.layers.get("周边建筑").is_off() and not doc.layers.get("集中绿地").is_off()
     (insert,) = doc.modelspace().query("INSERT")
     assert [(a.dxf.tag, a.dxf.text) for a in insert.attribs] == [
         ("NAME", "2#"), ("FLOORS", "11"), ("HEIGHT", "33.0"), ("USE", "住宅")]
