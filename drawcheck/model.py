@@ -190,6 +190,7 @@ class InputFile:
     schema: str | None = None  # IFC schema (IFC2X3, IFC4, ...)
     ref_elevation: float | None = None  # IfcSite RefElevation, m above sea level (reported, never subtracted)
     unit_m: float | None = None  # DXF: metres per drawing unit (to place markup back in the drawing)
+    converter: str | None = None  # DWG: what turned it into the drawing that was read ("ezdwg 0.17.0")
 
 
 @dataclass(eq=False)
@@ -198,6 +199,7 @@ class Project:
 
     name: str
     inputs: list[InputFile] = field(default_factory=list)
+    converters: dict[str, str] = field(default_factory=dict)  # DWG input name -> converter that read it
     units_source: str = ""
     sites: list[Area] = field(default_factory=list)
     road_redlines: list[Line] = field(default_factory=list)

@@ -96,7 +96,8 @@ def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str 
             raise ReadError(f"{spec.path}: not an .ifczip (ZIP) archive")
         unit_m = read_dxf(file, name, project, roles=roles, units=units, max_bytes=manifest.limits.max_bytes,
                           max_entities=manifest.limits.max_entities, max_vertices=manifest.limits.max_vertices)
-        project.inputs.append(InputFile(name, "dxf", sha256_of(file), unit_m=unit_m))
+        project.inputs.append(InputFile(name, "dwg" if kind == "dwg" else "dxf", sha256_of(file), unit_m=unit_m,
+                                        converter=project.converters.get(name)))
     t1 = time.perf_counter()
     indicators = compute_indicators(project, manifest.conditions, {p.id: p.params for p in loaded_packs})
     t2 = time.perf_counter()

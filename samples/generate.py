@@ -887,6 +887,9 @@ def main(argv: list[str] | None = None) -> int:
         for fname, data in files.items():
             write_if_changed(args.out / folder / fname, data)
         print(f"{args.out / folder}: " + ", ".join(f"{k} ({len(v)} B)" for k, v in files.items()))
+    import generate_dwg  # residential-dwg: the residential site plan saved as DWG (samples/generate_dwg.py)
+
+    generate_dwg.main(["--out", str(args.out)])
     return 0
 
 

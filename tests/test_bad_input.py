@@ -95,7 +95,7 @@ def _truncated_binary(tmp_path: Path) -> Path:
 UNREADABLE = {
     # name: (make(tmp_path) -> path, fragments of the one line)
     "dwg-renamed-dxf": (lambda t: _write(t / "site.dxf", b"AC1032" + bytes(range(256)) * 8),
-                        ("site.dxf: a DWG file", "ODA File Converter", "dwg2dxf")),
+                        ("site.dxf: a DWG that ezdwg", "cannot read", "ODA File Converter", "dwg2dxf")),
     "whitespace-only": (lambda t: _write(t / "site.dxf", b" \r\n\t\n" * 100), ("site.dxf: the file is empty",)),
     "utf16-dxf": (_utf16, ("site.dxf: not a DXF file",)),
     "binary-dxf-truncated": (_truncated_binary, ("site.dxf: damaged binary DXF",)),

@@ -54,6 +54,10 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
                  handles=(handle,) if handle else ())
     for message in dict.fromkeys(loaded.log):
         note("dxf-load", f"ezdxf: {message}")
+    for code, message, handles, severity in loaded.notes:  # a DWG: what its conversion could not carry over
+        note(code, message, handles=handles, severity=severity)
+    if loaded.converter:
+        project.converters[input_name] = loaded.converter
     _note_unknown_codepage(doc, note)
 
     choice = choose_units(doc, roles, units, note)

@@ -24,6 +24,8 @@ class LoadedDxf:
     recovered: bool = False
     repairs: list[tuple[str, str | None, int | None, str | None]] = field(default_factory=list)  # see _entry
     log: list[str] = field(default_factory=list)
+    converter: str | None = None  # a DWG: what converted it ("ezdwg 0.17.0", "ODA File Converter")
+    notes: list[tuple[str, str, tuple[str, ...], str | None]] = field(default_factory=list)  # DWG: code, message, handles, severity
 
 
 class _Collect(logging.Handler):
@@ -52,8 +54,9 @@ def _entry(fix) -> tuple[str, str | None, int | None, str | None]:
 def load_dxf(path: Path) -> LoadedDxf:
     """Read ``path`` as a DXF document, or raise :class:`ReadError` with one line.
 
-    DWG files are converted with ezdxf's ``odafc`` add-on when the ODA File
-    Converter is installed; otherwise the error names the converters.
+    DWG files are read through ezdwg (:mod:`drawcheck.readers.dwg`); one that
+    ezdwg cannot read goes to the ODA File Converter (ezdxf's ``odafc``
+    add-on) when that is installed.
     """
     kind = sniff(path)
     if kind == "dwg":
@@ -170,21 +173,34 @@ def _readfile(path: Path, kind: str, ezdxf):
 
 
 def _load_dwg(path: Path) -> LoadedDxf:
+    """A DWG as an ezdxf document: ezdwg first, the ODA File Converter when ezdwg cannot read it."""
+    from .dwg import DwgUnreadable, convert_with_ezdwg, ezdwg_version
+
+    try:
+        converted = convert_with_ezdwg(path)
+    except DwgUnreadable as exc:
+        failure = str(exc)
+    else:
+        loaded = LoadedDxf(converted.doc, converter=converted.converter, notes=converted.notes)
+        loaded.repairs.extend(_entry(f) for f in converted.doc.audit().fixes)
+        return loaded
     try:
         from ezdxf.addons import odafc
         installed = odafc.is_installed()
     except Exception:
         installed = False
+    reader = f"ezdwg {ezdwg_version()}" if ezdwg_version() else "ezdwg (not installed)"
     if not installed:
-        raise ReadError(
-            f"{path.name}: a DWG file; drawcheck reads DXF. Convert it with {DWG_CONVERTERS}, "
-            "or install the ODA File Converter so drawcheck converts it itself"
-        )
+        raise ReadError(f"{path.name}: a DWG that {reader} cannot read ({failure}); save it as DXF with "
+                        f"{DWG_CONVERTERS} (with the ODA File Converter installed, drawcheck falls back to it)") from None
     try:
         doc = odafc.readfile(str(path))
     except Exception as exc:
-        raise ReadError(f"{path.name}: DWG conversion with the ODA File Converter failed ({_first_line(exc)})") from None
-    loaded = LoadedDxf(doc)
+        raise ReadError(f"{path.name}: a DWG that neither {reader} ({failure}) nor the ODA File Converter "
+                        f"({_first_line(exc)}) could read") from None
+    loaded = LoadedDxf(doc, converter="ODA File Converter")
+    loaded.notes.append(("dwg-converted", f"{reader} could not read the DWG ({failure}); converted with the ODA "
+                         "File Converter", (), None))
     loaded.repairs.extend(_entry(f) for f in doc.audit().fixes)
     return loaded
 

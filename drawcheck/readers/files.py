@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-#: Converters that turn a DWG into a DXF drawcheck can read.
-DWG_CONVERTERS = "ODA File Converter (opendesign.com) or LibreDWG's dwg2dxf"
+#: Converters that turn a DWG into a DXF when ezdwg (drawcheck's own DWG reader) cannot read it.
+DWG_CONVERTERS = "the ODA File Converter (opendesign.com), LibreDWG's dwg2dxf or the CAD program that wrote it"
 
 _BINARY_DXF_SENTINEL = b"AutoCAD Binary DXF\r\n\x1a\x00"
 

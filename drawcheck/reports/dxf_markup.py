@@ -93,7 +93,7 @@ def to_dxf(report: dict, root: Path) -> bytes:
         (sha256 differs), or the report gives no ``unit_m`` for it.
     """
     inputs = report.get("project", {}).get("inputs", [])
-    dxf_inputs = [i for i in inputs if i.get("format") == "dxf"]
+    dxf_inputs = [i for i in inputs if i.get("format") in ("dxf", "dwg")]  # a DWG is marked up as the DXF it was read as
     if not dxf_inputs:
         return _plan_markup(report, "drawcheck: this submission has no DXF; drawn from the report's plan section, in metres"
                             + (f" (inputs: {', '.join(i['path'] for i in inputs)})" if inputs else ""))

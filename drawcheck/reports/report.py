@@ -90,6 +90,8 @@ def _input(i) -> dict:
     row = {"path": i.path, "format": i.format, "sha256": i.sha256}
     if i.unit_m is not None:
         row["unit_m"] = i.unit_m  # metres per drawing unit: markup goes back into the drawing with it
+    if i.converter:
+        row["converter"] = i.converter  # a DWG: what read it (ezdwg, or the ODA File Converter)
     if i.format == "ifc":
         row["schema"] = i.schema
         row["ref_elevation"] = as_reported(i.ref_elevation, "m")
