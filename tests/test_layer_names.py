@@ -380,6 +380,32 @@ def test_layers_bad_input_is_one_line_exit_2(tmp_path, args, says):
     assert proc.stderr.startswith("drawcheck: ") and says in proc.stderr and len(proc.stderr.splitlines()) == 1
 
 
+def test_layers_with_an_undecodable_layer_name_writes_valid_utf8(tmp_path):
+    """GBK bytes in a UTF-8 (R2013) drawing's layer name: shown as U+FFFD, never a traceback or invalid output."""
+    doc = new_doc()
+    msp = doc.modelspace()
+    add_site(msp, 100, 80)
+    add_part(msp, rect(20, 20, 40, 30), "1# 6F H=18m 住宅", layer="BADNAME")
+    path = save(doc, tmp_path)
+    path.write_bytes(path.read_bytes().replace(b"BADNAME", "建筑轮廓".encode("gbk")))
+    for fmt in ("json", "text"):
+        proc = subprocess.run([str(CLI), "layers", str(path), "--format", fmt], capture_output=True)
+        assert proc.returncode == 0, proc.stderr
+        out = proc.stdout.decode("utf-8")  # strict
+        assert "\ufffd" in out
+    layers = json.loads(proc_json(path))["inputs"][0]["layers"]
+    bad = [x for x in layers if "\ufffd" in x["name"]]
+    assert len(bad) == 1 and bad[0]["role"] is None and bad[0]["closed_outlines"] == 1
+    # the check names it once (qa:undecodable-text), not again among the unmatched layers
+    report = drawcheck.check(path).data
+    assert not [f for f in report["findings"] if f["rule"] == "qa:unmatched-layers"]
+    assert [f for f in report["findings"] if f["rule"] == "qa:undecodable-text"]
+
+
+def proc_json(path: Path) -> str:
+    return subprocess.run([str(CLI), "layers", str(path), "--format", "json"], capture_output=True).stdout.decode()
+
+
 def test_layers_is_byte_identical_run_to_run(tmp_path):
     path = _survey_fixture(tmp_path)
     runs = [subprocess.run([str(CLI), "layers", str(path), "--format", fmt], capture_output=True).stdout

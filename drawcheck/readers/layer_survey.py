@@ -74,7 +74,7 @@ class LayerInfo:
     def as_dict(self) -> dict:
         inf = self.inference
         return {
-            "name": self.name, "entities": self.entities, "counts": dict(sorted(self.counts.items())),
+            "name": clean_text(self.name), "entities": self.entities, "counts": dict(sorted(self.counts.items())),
             "closed_outlines": self.closed, "text_count": self.text_count, "texts": list(self.texts),
             "hidden": self.hidden, "role": self.role, "match": self.match, "suggested_role": self.suggested,
             "known_as": inf.known if inf else None, "reason": inf.how() if inf else None,
@@ -253,9 +253,9 @@ class _Counter:
                 if parent_layer is not None and layer == "0":
                     layer = parent_layer
                 dxftype = e.dxftype()
+                key = out.key(layer)
             except Exception:  # the reader names damaged entities; here they are not counted
                 continue
-            key = out.key(layer)
             out.counts[key][dxftype] += 1
             try:
                 if dxftype in _TEXT_TYPES:
