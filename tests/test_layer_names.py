@@ -256,9 +256,22 @@ def test_no_site_boundary_names_the_most_likely_layer_and_the_snippet_works(tmp_
     assert len(site) == 1 and site[0]["severity"] == "error"
     assert "most likely site layer: PL (1 closed outline)" in site[0]["message"]
     assert '[layers] site = ["PL"]' in site[0]["message"]
+    # drawcheck layers offers the same guess, commented out (a guess is never made a role without a word)
+    proc = subprocess.run([str(CLI), "layers", str(tmp_path / "site.dxf"), "--format", "json"], capture_output=True,
+                          text=True)
+    snippet = json.loads(proc.stdout)["inputs"][0]["snippet"]
+    assert '# site = ["PL"]' in snippet.splitlines()
+    assert tomllib.loads(snippet) == {"layers": {}}
     (tmp_path / "drawcheck.toml").write_text('[project]\ninputs = ["site.dxf"]\n[layers]\nsite = ["PL"]\n',
                                              encoding="utf-8")
     assert drawcheck.check(tmp_path).data["indicators"]["site_area"]["value"] == pytest.approx(15000.0)
+
+
+@pytest.mark.parametrize("name", ['A"B', "back\\slash", "del\x7fchar", "tab\tname", "1#楼$0$建筑轮廓"])
+def test_snippet_names_are_valid_toml_strings(name):
+    from drawcheck.readers.layer_survey import _toml_string
+
+    assert tomllib.loads(f"k = {_toml_string(name)}")["k"] == name
 
 
 def test_frozen_layer_is_no_candidate(tmp_path):

@@ -137,11 +137,15 @@ class Survey:
         for role in sorted(by_role):
             lines.append(f"{role} = [{', '.join(_toml_string(n) for n in by_role[role])}]")
         for role in sorted(choose):
-            others = [x.name for x in self.claimed_by(role)]
+            others = [clean_text(x.name) for x in self.claimed_by(role)]
             why = (f"layer{'s' if len(others) > 1 else ''} {', '.join(others)} already {'are' if len(others) > 1 else 'is'} {role}"
                    if others else "several layers could be it")
             lines.append(f"# {role}: {why}; keep the ones that hold {role.replace('_', ' ')} content:")
             lines.append(f"# {role} = [{', '.join(_toml_string(n) for n in choose[role])}]")
+        hint = self.site_hint()
+        if hint is not None and "site" not in by_role and "site" not in choose:
+            lines.append(f"# site: no layer is the site by name; the likeliest holds {hint.content()}:")
+            lines.append(f"# site = [{_toml_string(hint.name)}]")
         rest = [x for x in self.unmatched() if x.match == "none"]
         if rest:
             lines.append("# no role by name (give one if they hold site-plan content):")
@@ -155,8 +159,8 @@ class Survey:
 
 
 def _toml_string(text: str) -> str:
-    """``text`` as a TOML basic string (JSON escapes are TOML escapes for these characters)."""
-    return json.dumps(clean_text(text), ensure_ascii=False)
+    """``text`` as a TOML basic string (JSON's escapes are TOML's; TOML also wants DEL escaped)."""
+    return json.dumps(clean_text(text), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 # -- counting -------------------------------------------------------------------------------------------------
