@@ -220,6 +220,24 @@ def test_manifest_names_beat_inference(tmp_path):
     assert not [f for f in report["findings"] if f["rule"].startswith("qa:layer-")]
 
 
+def test_xref_bound_layers_inside_a_block_are_inferred(tmp_path):
+    """A bound xref: the building's layers are named 1#楼$0$... and live in the block the xref became."""
+    doc = new_doc()
+    msp = doc.modelspace()
+    add_site(msp, 100, 80)
+    doc.layers.add("1#楼$0$建筑轮廓")
+    block = doc.blocks.new("1#楼")
+    add_part(block, rect(0, 0, 30, 12), "1# 10F H=30m 住宅", layer="1#楼$0$建筑轮廓")  # 360 m2
+    msp.add_blockref("1#楼", (20, 30), dxfattribs={"layer": "0"})
+    report = drawcheck.check(save(doc, tmp_path)).data
+    (building,) = report["buildings"]
+    assert building["id"] == "1#"
+    assert building["footprint_area"] == pytest.approx(360.0)
+    assert building["gfa"] == pytest.approx(3600.0)
+    inferred = [f["message"] for f in report["findings"] if f["rule"] == "qa:layer-inferred"]
+    assert len(inferred) == 1 and "1#楼$0$建筑轮廓 is read as building outlines (building)" in inferred[0]
+
+
 def test_layers_with_content_and_no_role_are_listed_in_one_finding(tmp_path):
     doc = new_doc()
     msp = doc.modelspace()
@@ -437,6 +455,22 @@ def test_batch_options_carry_strict_layers():
     plain = json.dumps({"packs": None, "units": None, "limits": {}}, sort_keys=True)
     assert Options().report_key() == hashlib.sha256(plain.encode()).hexdigest()
     assert Options(strict_layers=True).report_key() != Options().report_key()
+
+
+def test_batch_job_with_strict_layers_reads_exact_names_only(twin):
+    """The batch worker passes the job's strict_layers on to the check (in-process: run_job itself)."""
+    from drawcheck.batch.runner import Options
+    from drawcheck.batch.worker import run_job
+
+    _, folder, _, report = twin
+    reports = {}
+    for strict in (False, True):
+        header, body = run_job(Options(strict_layers=strict, memory_mb=None).job(str(folder)))
+        assert header == {"status": "report"}
+        reports[strict] = json.loads(body)
+    assert _rows(reports[False], drop=()) == _rows(report, drop=())
+    assert _rows(reports[True], drop=()) == _rows(drawcheck.check(folder, strict_layers=True).data, drop=())
+    assert _rows(reports[True]) != _rows(reports[False])
 
 
 def test_docs_layers_md_is_current():
