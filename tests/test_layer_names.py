@@ -190,6 +190,7 @@ def test_two_inferred_site_layers_are_both_refused(tmp_path):
     assert ambiguous["severity"] == "warning"
     assert "0-用地范围" in ambiguous["message"] and "ZP-建设用地" in ambiguous["message"]
     assert "qa:layer-inferred" not in by_rule
+    assert "qa:unmatched-layers" not in by_rule  # named once, in the ambiguity finding
     # the site-boundary finding names the likelier layer (both are named as site: the larger one) and its snippet
     assert '[layers] site = ["ZP-建设用地"]' in by_rule["qa:site-boundary"]["message"]
 

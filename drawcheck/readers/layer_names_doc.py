@@ -29,8 +29,9 @@ A DXF layer gets its role (what drawcheck reads on it, convention §2) in this o
    and so does `[layers] replace = true` (only the names listed there count).
 
 Layers holding closed outlines or texts that get no role (and are not known to
-hold nothing drawcheck reads, see *No role*) are listed in one
-`qa:unmatched-layers` finding (info) with their counts. Layers holding only
+hold nothing drawcheck reads, see *No role*, nor named in a
+`qa:layer-ambiguous` finding) are listed in one `qa:unmatched-layers`
+finding (info) with their counts. Layers holding only
 lines, hatches or dimensions are not listed. When no site boundary is found,
 the `qa:site-boundary` finding names the layer most likely to hold it and the
 `[layers]` line that makes it the site.

@@ -106,9 +106,12 @@ class Survey:
                 and not x.hidden]
 
     def unmatched(self) -> list[LayerInfo]:
-        """Readable layers with closed outlines or texts that get no role (known no-role layers aside)."""
+        """Readable layers with closed outlines or texts that get no role and no other word.
+
+        Known no-role layers are left out, and so are ambiguous ones (their own finding names them).
+        """
         return [x for x in self.layers
-                if x.role is None and x.match in ("none", "strict", "ambiguous") and not x.hidden
+                if x.role is None and x.match in ("none", "strict") and not x.hidden
                 and (x.closed or x.text_count) and not has_undecodable(x.name)]
 
     def site_hint(self) -> LayerInfo | None:
@@ -140,7 +143,8 @@ class Survey:
             others = [clean_text(x.name) for x in self.claimed_by(role)]
             why = (f"layer{'s' if len(others) > 1 else ''} {', '.join(others)} already {'are' if len(others) > 1 else 'is'} {role}"
                    if others else "several layers could be it")
-            lines.append(f"# {role}: {why}; keep the ones that hold {role.replace('_', ' ')} content:")
+            keep = "the one that holds the site boundary" if role == "site" else f"the ones that hold {_role_words(role)}"
+            lines.append(f"# {role}: {why}; keep {keep}:")
             lines.append(f"# {role} = [{', '.join(_toml_string(n) for n in choose[role])}]")
         hint = self.site_hint()
         if hint is not None and "site" not in by_role and "site" not in choose:
@@ -356,12 +360,15 @@ def note_roles(survey: Survey, note: Callable[..., None]) -> None:
     for role, found in sorted(survey.ambiguous().items()):
         names = ", ".join(f"{x.name} ({x.inference.how()})" for x in found)
         others = survey.claimed_by(role)
+        what = f"{_role_words(role)} ({role})"
         if others:
-            why = f"layer {', '.join(o.name for o in others)} already {'is' if len(others) == 1 else 'are'} {role} by name"
+            head = (f"layer {', '.join(o.name for o in others)} {'is' if len(others) == 1 else 'are'} {what} by name, "
+                    f"so {'this layer is' if len(found) == 1 else 'these layers are'} not read as {role} although "
+                    f"named like it: {names}")
         else:
-            why = "several layers could be it by name"
-        note("layer-ambiguous", f"{why}: {names} {'is' if len(found) == 1 else 'are'} not read as "
-             f"{_role_words(role)} ({role}); name the right layers in drawcheck.toml, e.g. [layers] {role} = "
+            head = f"{len(found)} layers could each be {what} by name, so none is read as {role}: {names}"
+        pick = "the right one" if role == "site" else "the right ones"
+        note("layer-ambiguous", f"{head}; name {pick} in drawcheck.toml, e.g. [layers] {role} = "
              f"[{_toml_string(found[0].name)}]", severity="warning")
     rest = survey.unmatched()
     if rest:
