@@ -263,6 +263,23 @@ def test_layers_with_content_and_no_role_are_listed_in_one_finding(tmp_path):
         assert quiet not in message
 
 
+def test_many_unmatched_layers_are_counted_past_the_listed_ones(tmp_path):
+    from drawcheck.readers.layer_survey import MAX_LISTED
+
+    doc = new_doc()
+    msp = doc.modelspace()
+    add_site(msp, 100, 80)
+    names = [f"X{k:03d}" for k in range(MAX_LISTED + 5)]
+    for k, name in enumerate(names):
+        add_text(msp, "note", (k, 1), layer=name)
+    report = drawcheck.check(save(doc, tmp_path)).data
+    (unmatched,) = [f for f in report["findings"] if f["rule"] == "qa:unmatched-layers"]
+    message = unmatched["message"]
+    assert f"{len(names)} layers with closed outlines" in message
+    assert all(f"{n} (1 text)" in message for n in names[:MAX_LISTED])
+    assert names[MAX_LISTED] not in message and message.rstrip().count("and 5 more") == 1
+
+
 def test_no_site_boundary_names_the_most_likely_layer_and_the_snippet_works(tmp_path):
     doc = new_doc()
     msp = doc.modelspace()

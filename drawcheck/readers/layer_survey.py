@@ -34,6 +34,8 @@ from .layers import LayerRoles
 SAMPLE_TEXTS = 3
 #: A sample text is cut to this many characters.
 SAMPLE_CHARS = 40
+#: Layers named one by one in the qa:unmatched-layers finding (the rest are counted; drawcheck layers lists all).
+MAX_LISTED = 40
 #: Entity types whose text the survey samples.
 _TEXT_TYPES = frozenset({"TEXT", "MTEXT"})
 
@@ -372,7 +374,9 @@ def note_roles(survey: Survey, note: Callable[..., None]) -> None:
              f"[{_toml_string(found[0].name)}]", severity="warning")
     rest = survey.unmatched()
     if rest:
-        listed = "; ".join(f"{x.name} ({x.content()})" for x in rest)
+        listed = "; ".join(f"{x.name} ({x.content()})" for x in rest[:MAX_LISTED])
+        if len(rest) > MAX_LISTED:
+            listed += f"; and {len(rest) - MAX_LISTED} more"
         note("unmatched-layers", f"{len(rest)} layer{'s' if len(rest) != 1 else ''} with closed outlines or texts "
              f"match{'es' if len(rest) == 1 else ''} no role and {'were' if len(rest) != 1 else 'was'} not read: "
              f"{listed}; give {'them' if len(rest) != 1 else 'it'} a role in drawcheck.toml [layers] "
