@@ -48,6 +48,11 @@ LIMIT_HELP = {key: escape(text) for key, text in {
 }.items()}
 
 
+#: Help of --strict-layers, shared by ``check`` and ``batch`` (escaped: "[layers]" is no rich style tag).
+STRICT_LAYERS_HELP = escape("Give layers a role by exact names and patterns only (the defaults and the manifest's "
+                            "[layers]); no role is inferred from prefixed or synonym names. Same as [layers] strict = true.")
+
+
 def _renderer(fmt: str):
     import importlib
 
@@ -94,6 +99,7 @@ def check(
     max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help=LIMIT_HELP["max_bytes"]),
     max_entities: Optional[int] = typer.Option(None, "--max-entities", min=1, help=LIMIT_HELP["max_entities"]),
     max_vertices: Optional[int] = typer.Option(None, "--max-vertices", min=1, help=LIMIT_HELP["max_vertices"]),
+    strict_layers: bool = typer.Option(False, "--strict-layers", help=STRICT_LAYERS_HELP),
 ) -> None:
     """Check a submission: exit 0 = no finding at or above --fail-on, 1 = findings, 2 = unreadable input."""
     formats = _split(format) or ["text"]
@@ -124,7 +130,8 @@ def check(
     try:
         limits = {k: v for k, v in (("max_bytes", max_bytes), ("max_entities", max_entities),
                                     ("max_vertices", max_vertices)) if v is not None}
-        report = run_check(path, packs=_split(packs) or None, units=units, timestamp=stamp, limits=limits)
+        report = run_check(path, packs=_split(packs) or None, units=units, timestamp=stamp, limits=limits,
+                           strict_layers=strict_layers)
     except InputError as exc:
         _die(str(exc))
     except KeyboardInterrupt:
@@ -573,6 +580,27 @@ def diff(
 
 
 @app.command()
+def layers(
+    path: Path = typer.Argument(..., help="A drawing (.dxf), or a submission folder holding drawcheck.toml."),
+    format: str = typer.Option("text", "--format", "-f", help="text or json."),
+    strict_layers: bool = typer.Option(False, "--strict-layers", help=STRICT_LAYERS_HELP),
+) -> None:
+    """List every layer: entities by type, closed outlines, sample texts, its role (exact / inferred / none) and a [layers] snippet."""
+    if format not in ("text", "json"):
+        _die(f"--format must be text or json, not '{format}'")
+    from .pipeline import InputError
+    from .readers.layer_survey import survey_submission, to_json, to_text
+
+    try:
+        surveys = survey_submission(path, strict=strict_layers)
+    except InputError as exc:
+        _die(str(exc))
+    except Exception as exc:  # never a traceback for the user
+        _die(f"internal error while reading {path}: {type(exc).__name__}: {exc} (please report this)")
+    sys.stdout.write(to_json(surveys) if format == "json" else to_text(surveys))
+
+
+@app.command()
 def batch(
     sources: List[Path] = typer.Argument(..., help="Folders of submissions (each a drawing or a folder with drawcheck.toml), submissions, or list files (one path a line)."),
     out: Path = typer.Option(..., "--out", "-o", help="Write DIR/<submission>/report.json and DIR/summary.{json,csv,html} here (nowhere else)."),
@@ -590,6 +618,7 @@ def batch(
     force: bool = typer.Option(False, "--force", help="Check every submission again, even those whose inputs and packs are unchanged."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar (on stderr)."),
     spawn: bool = typer.Option(False, "--spawn", help="Start each check in a fresh Python process instead of forking a warm server (slower by ~1 s a submission; same reports)."),
+    strict_layers: bool = typer.Option(False, "--strict-layers", help=STRICT_LAYERS_HELP),
 ) -> None:
     """Check many submissions: exit 2 = a submission unreadable (or failed, timed out), 1 = findings at or above --fail-on, 0 = clean."""
     if fail_on not in ("error", "warning", "never"):
@@ -613,7 +642,7 @@ def batch(
     limits = {k: v for k, v in (("max_bytes", max_bytes), ("max_entities", max_entities),
                                 ("max_vertices", max_vertices)) if v is not None}
     options = Options(packs=tuple(_split(packs)) or None, units=units, limits=limits, timeout=timeout,
-                      memory_mb=memory_mb or None, fail_on=fail_on, spawn=spawn)
+                      memory_mb=memory_mb or None, fail_on=fail_on, spawn=spawn, strict_layers=strict_layers)
     console = Console(stderr=True)
     bar = None
     if progress:

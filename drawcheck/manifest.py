@@ -117,6 +117,7 @@ class Manifest:
     conditions: Mapping[str, object] = field(default_factory=lambda: _EMPTY)
     layers: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
     layers_replace: bool = False
+    layers_strict: bool = False  # exact names and patterns only: no role inferred from a prefixed or synonym name
     claims: tuple[Claim, ...] = ()
     overrides: Mapping[str, Mapping[str, object]] = field(default_factory=lambda: _EMPTY)
     limits: Limits = Limits()
@@ -407,16 +408,17 @@ def _conditions(v: _Validator, value: object) -> Mapping[str, object]:
     return MappingProxyType(out)
 
 
-def _layers(v: _Validator, value: object) -> tuple[Mapping[str, tuple[str, ...]], bool]:
-    table = v.table(value, "layers", LAYER_ROLES + ("replace",))
+def _layers(v: _Validator, value: object) -> tuple[Mapping[str, tuple[str, ...]], bool, bool]:
+    table = v.table(value, "layers", LAYER_ROLES + ("replace", "strict"))
     replace = v.boolean(table["replace"], "layers.replace") if "replace" in table else False
+    strict = v.boolean(table["strict"], "layers.strict") if "strict" in table else False
     layers: dict[str, tuple[str, ...]] = {}
     for role in LAYER_ROLES:
         if role in table:
             k = _key("layers", role)
             names = v.array(table[role], k)
             layers[role] = tuple(v.string(n, _key(k, i)) for i, n in enumerate(names))
-    return MappingProxyType(layers), replace
+    return MappingProxyType(layers), replace, strict
 
 
 def _claims(v: _Validator, value: object) -> tuple[Claim, ...]:
@@ -537,7 +539,7 @@ def load_manifest(path: Path | str) -> Manifest:
     north_angle = v.number(site.get("north_angle", 0.0), "site.north_angle", -360.0, 360.0)
 
     conditions = _conditions(v, data["conditions"]) if "conditions" in data else _EMPTY
-    layers, layers_replace = _layers(v, data["layers"]) if "layers" in data else (_EMPTY, False)
+    layers, layers_replace, layers_strict = _layers(v, data["layers"]) if "layers" in data else (_EMPTY, False, False)
     claims = _claims(v, data["claims"]) if "claims" in data else ()
     overrides = _overrides(v, data["overrides"]) if "overrides" in data else _EMPTY
     limits = _limits(v, data["limits"]) if "limits" in data else Limits()
@@ -553,6 +555,7 @@ def load_manifest(path: Path | str) -> Manifest:
         conditions=conditions,
         layers=layers,
         layers_replace=layers_replace,
+        layers_strict=layers_strict,
         claims=claims,
         overrides=overrides,
         limits=limits,

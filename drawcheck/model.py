@@ -217,6 +217,7 @@ class Project:
     declared: dict[str, DeclaredValue] = field(default_factory=dict)
     qa: list[QANote] = field(default_factory=list)
     assumptions: list[Assumption] = field(default_factory=list)  # made or skipped while reading (units, outlines)
+    layer_hints: dict[str, str] = field(default_factory=dict)  # role -> which layer most likely holds it (none found)
 
     def note(self, code: str, message: str, *, sources=(), subjects=(), severity=None, location=None) -> None:
         """Record a drawing-quality note (becomes a ``qa:CODE`` finding)."""

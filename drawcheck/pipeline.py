@@ -61,8 +61,10 @@ class Prepared:
 
 
 def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str | None = None,
-            limits: dict | None = None) -> Prepared:
+            limits: dict | None = None, strict_layers: bool = False) -> Prepared:
     """Read a submission and compute its indicators (the stages before the rules).
+
+    ``strict_layers``: layer roles by exact names and patterns only (as the manifest's ``[layers] strict``).
 
     Raises ``ReadError``, ``ManifestError`` or ``PackError`` (see :data:`InputError`).
     """
@@ -79,7 +81,7 @@ def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str 
     selected = list(packs) if packs else list(manifest.packs if manifest.packs is not None else DEFAULT_PACKS)
     loaded_packs = load_packs(selected, root=manifest.root, overrides=manifest.overrides, known_checks=load_checks())
     project = Project(name=manifest.name)
-    roles = LayerRoles(manifest.layers, manifest.layers_replace)
+    roles = LayerRoles(manifest.layers, manifest.layers_replace, strict=strict_layers or manifest.layers_strict)
     for spec in manifest.inputs:
         file = manifest.root / spec.path
         if not file.is_file():
@@ -124,7 +126,7 @@ def _read_ifc_input(file: Path, kind: str, name: str, spec, project: Project, ma
 
 
 def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | None = None,
-          timestamp: str | None = None, limits: dict | None = None) -> Report:
+          timestamp: str | None = None, limits: dict | None = None, strict_layers: bool = False) -> Report:
     """Check one submission and return its report.
 
     Raises ``ReadError``, ``ManifestError`` or ``PackError`` (see :data:`InputError`)
@@ -134,7 +136,7 @@ def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | 
     from .rules.assumptions import collect_assumptions
     from .rules.engine import RuleContext, run_rules
 
-    prepared = prepare(path, packs=packs, units=units, limits=limits)
+    prepared = prepare(path, packs=packs, units=units, limits=limits, strict_layers=strict_layers)
     manifest, project, indicators = prepared.manifest, prepared.project, prepared.indicators
     t2 = time.perf_counter()
     ctx = RuleContext(project, indicators, manifest.conditions, manifest.claims,

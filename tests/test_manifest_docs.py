@@ -26,7 +26,7 @@ SECTIONS = {
     "[project] inputs": set(schema._INPUT_KEYS),
     "[site]": set(schema._SITE_KEYS),
     "[conditions]": set(schema.CONDITION_KEYS),
-    "[layers]": set(schema.LAYER_ROLES) | {"replace"},
+    "[layers]": set(schema.LAYER_ROLES) | {"replace", "strict"},
     "[[claims]]": set(schema._CLAIM_KEYS),
     '[overrides."PACK"]': set(),  # free keys: the pack's parameter names
     "[limits]": set(schema._LIMIT_KEYS),

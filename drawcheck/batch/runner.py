@@ -232,15 +232,21 @@ class Options:
     fail_on: str = "error"
     #: Start every child as a fresh interpreter instead of forking the warm server (see isolation.method).
     spawn: bool = False
+    #: Layer roles by exact names only (--strict-layers).
+    strict_layers: bool = False
 
     def job(self, path: str) -> dict:
         return {"path": path, "packs": list(self.packs) if self.packs else None, "units": self.units,
-                "limits": dict(sorted(self.limits.items())), "memory_mb": self.memory_mb}
+                "limits": dict(sorted(self.limits.items())), "memory_mb": self.memory_mb,
+                "strict_layers": self.strict_layers}
 
     def report_key(self) -> str:
         """sha256 of the options that change a report (not the budgets nor --fail-on)."""
-        text = json.dumps({"packs": list(self.packs) if self.packs else None, "units": self.units,
-                           "limits": dict(sorted(self.limits.items()))}, sort_keys=True)
+        options = {"packs": list(self.packs) if self.packs else None, "units": self.units,
+                   "limits": dict(sorted(self.limits.items()))}
+        if self.strict_layers:  # only when set, so that the keys of earlier runs stay valid
+            options["strict_layers"] = True
+        text = json.dumps(options, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -59,6 +59,7 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
     if loaded.converter:
         project.converters[input_name] = loaded.converter
     _note_unknown_codepage(doc, note)
+    roles = _layer_roles(doc, roles, input_name, project, note)
 
     choice = choose_units(doc, roles, units, note)
     factor, units_source = choice.factor, choice.source
@@ -105,6 +106,19 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
     _read_parts(project, by_role, texts, walked.attribs, src, note)
     _read_declared(project, [t for t in texts if t.role == "indicators"], src, note)
     return factor
+
+
+def _layer_roles(doc, roles: LayerRoles, input_name: str, project: Project, note) -> LayerRoles:
+    """``roles`` with this drawing's accepted inferences (issue 12 point 4), noting what was inferred or left."""
+    from .layer_survey import note_roles, site_hint_text, survey_layers
+
+    survey = survey_layers(doc, roles)
+    note_roles(survey, note)
+    hint = site_hint_text(survey)
+    if hint:
+        project.layer_hints.setdefault("site", clean_text(f"{input_name}: {hint}"))
+    inferred = survey.inferred()
+    return roles.with_inferred(inferred) if inferred else roles
 
 
 # -- areas -------------------------------------------------------------------

@@ -20,7 +20,11 @@ def qa_site_boundary(ctx, rule):
     if ctx.indicators.site is not None:
         return []
     sources = tuple(a.source for a in ctx.project.sites)
-    return [finding(rule, detail=ctx.indicators.values["site_area"].reason, sources=sources, subjects=("site",))]
+    detail = ctx.indicators.values["site_area"].reason
+    hint = ctx.project.layer_hints.get("site") if not ctx.project.sites else None
+    if hint:  # no site boundary at all: name the layer that most likely holds it
+        detail = f"{detail}; {hint}"
+    return [finding(rule, detail=detail, sources=sources, subjects=("site",))]
 
 
 @check("qa_overlap")
