@@ -217,10 +217,12 @@ def join_pieces(pieces: list[np.ndarray], snap: float) -> Joined:
 MAX_PAIRED_ENDS = 2000
 
 
-def gaps(pieces: list[np.ndarray], snap: float) -> list[Gap]:
+def gaps(pieces: list[np.ndarray], snap: float, anchors: np.ndarray | None = None) -> list[Gap]:
     """The gaps left by ``pieces`` (normally :attr:`Joined.leftover`): free ends paired nearest first.
 
-    A free end is a node only one piece reaches. Two ends of one straight
+    A free end is a node only one piece reaches; ``anchors`` ((k, 2) end
+    points of the pieces that did join) are reached too, so a spur ending on
+    an outline has one free end, not two. Two ends of one straight
     two-vertex piece are never paired with each other (closing a line
     encloses nothing). Ends are paired by ascending distance, ties by end
     order; an end left without a partner is a gap of unknown size.
@@ -228,7 +230,8 @@ def gaps(pieces: list[np.ndarray], snap: float) -> list[Gap]:
     if not pieces:
         return []
     ends = _piece_ends(pieces)
-    node_of, coords = _nodes(ends, snap)
+    fixed = np.zeros((0, 2)) if anchors is None else np.asarray(anchors, dtype=float).reshape(-1, 2)
+    node_of, coords = _nodes(np.vstack([ends, fixed]), snap)
     reach = np.bincount(node_of, minlength=len(coords))
     free = [i for i in range(len(ends)) if reach[node_of[i]] == 1]
     if len(free) > MAX_PAIRED_ENDS:

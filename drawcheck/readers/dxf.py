@@ -72,7 +72,7 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
         walked = walker.walk()
     except ReadError as exc:
         raise ReadError(f"{input_name}: {exc}") from None
-    joined, leftover = join_loose(walked.pieces, factor, note)  # loose LINE/ARC/open pieces -> closed outlines
+    joined, leftover, anchors = join_loose(walked.pieces, factor, note)  # loose LINE/ARC/open pieces -> closed outlines
     walked.areas.extend(joined)
 
     _note_walk_leftovers(walked, note, roles)
@@ -112,7 +112,7 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
             role_lines[piece.role].append(Connector(piece.points[:, :2] * factor, piece.handle, piece.dxftype))
     used = _read_parts(project, by_role, texts, walked.attribs, src, note, connectors, role_lines)
     unread: list[tuple[str, str, str]] = []
-    report_leftovers([p for p in leftover if p.handle not in used], factor, note, unread)
+    report_leftovers([p for p in leftover if p.handle not in used], anchors, factor, note, unread)
     for role, handle, code in unread:
         project.assume(SKIPPED_ROLE_KIND[role], f"{role} content {handle} in {input_name} not read ({code})",
                        sources=(src(handle),))

@@ -613,8 +613,20 @@ class DxfWalker:
         return np.array(rows, dtype=float)
 
     def _leader(self, e, dxftype: str, aff: _Affine, layer: str, handle: str) -> None:
-        """Record a LEADER's vertices, or each line of a MULTILEADER (and its text on a part-role layer)."""
+        """Record a LEADER's vertices, or each line of a MULTILEADER (and its text on a part-role layer).
+
+        A leader on a layer of no role that cannot be read is passed over: it was never role content.
+        """
         role = self.roles.role_of(layer)
+        try:
+            self._leader_lines(e, dxftype, aff, layer, handle, role)
+        except ReadError:
+            raise
+        except Exception:
+            if role is not None:
+                raise
+
+    def _leader_lines(self, e, dxftype: str, aff: _Affine, layer: str, handle: str, role: str | None) -> None:
         if dxftype == "LEADER":
             lines = [[tuple(v)[:2] for v in e.vertices]]
             text_handle = None
@@ -630,7 +642,7 @@ class DxfWalker:
                 xy = _apply(np.array([[mtext.insert[0], mtext.insert[1], 0.0]]), aff, self.tolerance)[0]
                 if _finite(xy):
                     text = clean_text(plain_mtext(mtext.default_content))
-                    height = float(mtext.char_height) * (math.sqrt(abs(aff.det)) or 1.0)
+                    height = float(ctx.char_height) * (math.sqrt(abs(aff.det)) or 1.0)
                     self.out.texts.append(TextItem(role, text, float(xy[0]), float(xy[1]), height, handle, layer))
                     text_handle = handle
         for line in lines:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+
 from ..geometry.chains import gaps, join_pieces
 from .dxf_entities import AreaItem, PieceItem
 
@@ -41,14 +43,16 @@ def _quote(pieces: list[PieceItem]) -> str:
     return ", ".join(names[:_QUOTED]) + (f" and {len(names) - _QUOTED} more" if len(names) > _QUOTED else "")
 
 
-def join_loose(pieces: list[PieceItem], factor: float, note) -> tuple[list[AreaItem], list[PieceItem]]:
-    """(areas joined from ``pieces``, pieces left over), notes for each joined ring and branching layer.
+def join_loose(pieces: list[PieceItem], factor: float, note) -> tuple[list[AreaItem], list[PieceItem], dict]:
+    """(areas joined from ``pieces``, pieces left over, {layer: (k, 2) end points of the joined pieces}).
 
-    ``factor``: metres per drawing unit; the areas stay in drawing units. A
-    ring's source handle is its first piece's (the piece drawn first).
+    Notes each joined ring and each layer with branching pieces. ``factor``:
+    metres per drawing unit; the areas stay in drawing units. A ring's source
+    handle is its first piece's (the piece drawn first).
     """
     areas: list[AreaItem] = []
     leftover: list[PieceItem] = []
+    anchors: dict[str, np.ndarray] = {}
     snap = SNAP_M / factor
     for layer, group in _by_layer(pieces).items():
         joined = join_pieces([p.points for p in group], snap)
@@ -67,11 +71,17 @@ def join_loose(pieces: list[PieceItem], factor: float, note) -> tuple[list[AreaI
                  "read as one outline; draw closed polylines to say which are meant",
                  handles=tuple(dict.fromkeys(p.handle for p in through))[:20], severity="warning")
         leftover.extend(group[k] for k in joined.leftover)
-    return areas, leftover
+        rest = set(joined.leftover)
+        anchors[layer] = np.array([row for k, p in enumerate(group) if k not in rest
+                                   for row in (p.points[0, :2], p.points[-1, :2])]).reshape(-1, 2)
+    return areas, leftover, anchors
 
 
-def report_leftovers(leftover: list[PieceItem], factor: float, note, skipped: list) -> None:
-    """Notes for pieces in no outline, one gap at a time; each piece joins ``skipped`` as (role, handle, code)."""
+def report_leftovers(leftover: list[PieceItem], anchors: dict, factor: float, note, skipped: list) -> None:
+    """Notes for pieces in no outline, one gap at a time; each piece joins ``skipped`` as (role, handle, code).
+
+    ``anchors``: :func:`join_loose`'s end points of joined pieces (an end on them is not free).
+    """
     for layer, group in _by_layer(leftover).items():
         role = group[0].role
         severity = "error" if role in OUTLINE_ROLES else "warning"
@@ -86,7 +96,7 @@ def report_leftovers(leftover: list[PieceItem], factor: float, note, skipped: li
                  f"not counted; draw closed polylines (e.g. {', '.join(p.handle for p in lines[:3])})",
                  handles=tuple(p.handle for p in lines[:20]), severity=severity)
             skipped.extend((role, p.handle, "loose-edges") for p in lines)
-        found = gaps([p.points for p in group], SNAP_M / factor)
+        found = gaps([p.points for p in group], SNAP_M / factor, anchors.get(layer))
         for gap in found[:MAX_GAP_NOTES]:
             a = group[gap.piece_a]
             ax, ay = gap.a[0] * factor, gap.a[1] * factor
