@@ -282,3 +282,17 @@ def test_gaps_pair_the_nearest_free_ends():
     found = gaps(pieces, 1e-3)
     assert [round(g.size, 9) for g in found] == [0.1, 0.3]
     assert {found[0].a, found[0].b} == {(1.0, 0.9), (1.0, 1.0)}
+
+
+def test_pieces_in_a_mirrored_scaled_block_keep_their_arc_exact(tmp_path):
+    # a half disc of radius 2 (diameter LINE + ARC 0°..180°) in a block, inserted mirrored (x × -1) and
+    # scaled × 2.5, and once more rotated 30°: each is a half disc of radius 5, π·25/2
+    doc, msp = _doc()
+    block = doc.blocks.new("HALF")
+    block.add_line((-2, 0), (2, 0))
+    block.add_arc((0, 0), 2, 0, 180)
+    msp.add_blockref("HALF", (50, 50), dxfattribs={"layer": "GREEN", "xscale": -2.5, "yscale": 2.5})
+    msp.add_blockref("HALF", (100, 50), dxfattribs={"layer": "GREEN", "xscale": 2.5, "yscale": 2.5, "rotation": 30})
+    report = _run(doc, tmp_path)
+    assert len(_findings(report, "qa:outline-joined")) == 2
+    assert report["indicators"]["green_area"]["value"] == pytest.approx(round(2 * math.pi * 25 / 2, 2), abs=1e-9)

@@ -107,12 +107,16 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
              for t in walked.texts]
     connectors = [Connector(ld.points * factor, ld.handle, ld.dxftype, ld.text_handle) for ld in walked.leaders]
     role_lines: dict[str, list[Connector]] = defaultdict(list)  # straight leftovers on a part layer may be leaders
+    piece_of: dict[int, object] = {}
     for piece in leftover:
         if not np.any(piece.points[:-1, 2]):
-            role_lines[piece.role].append(Connector(piece.points[:, :2] * factor, piece.handle, piece.dxftype))
+            line = Connector(piece.points[:, :2] * factor, piece.handle, piece.dxftype)
+            role_lines[piece.role].append(line)
+            piece_of[id(line)] = piece
     used = _read_parts(project, by_role, texts, walked.attribs, src, note, connectors, role_lines)
+    used_pieces = {id(piece_of[k]) for k in used if k in piece_of}
     unread: list[tuple[str, str, str]] = []
-    report_leftovers([p for p in leftover if p.handle not in used], anchors, factor, note, unread)
+    report_leftovers([p for p in leftover if id(p) not in used_pieces], anchors, factor, note, unread)
     for role, handle, code in unread:
         project.assume(SKIPPED_ROLE_KIND[role], f"{role} content {handle} in {input_name} not read ({code})",
                        sources=(src(handle),))
@@ -243,18 +247,18 @@ def _repair_invalid(areas: list[AreaItem], note) -> list[tuple[str, str]]:
 
 # -- parts and labels ----------------------------------------------------------
 def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, note,
-                connectors=(), role_lines=None) -> set[str]:
+                connectors=(), role_lines=None) -> set[int]:
     """Buildings, neighbours and basements from the part outlines and their labels.
 
     A label outside every outline joins one through a leader (``connectors``,
     any layer) or a loose line of the part's role (``role_lines``); returns
-    the handles of the loose lines so used.
+    the ``id()`` of every connector so used.
     """
     from ..geometry.arrays import PolygonArrays
     from ..geometry.kernels import smallest_containing_polygon
     from .labels import label_from_attribs, merge_labels, read_label
 
-    used: set[str] = set()
+    used: set[int] = set()
     for role in ("building", "retained", "existing", "basement"):
         items = by_role.get(role, [])
         role_texts = [t for t in texts if t.role == role]
@@ -272,7 +276,7 @@ def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, 
                 for link in link_labels([role_texts[i] for i in stray], [it.rings for it in items], lines):
                     text, item, via = role_texts[stray[link.text]], items[link.area], link.connector
                     owner[stray[link.text]] = link.area
-                    used.add(via.handle)
+                    used.add(id(via))
                     note("label-by-leader", f"label '{_one_line(text.text)}' ({text.handle}) on layer {text.layer} lies "
                          f"outside every {role} outline; joined to outline {item.handle} through {via.dxftype} {via.handle}",
                          handles=(text.handle, via.handle, item.handle), severity="info")

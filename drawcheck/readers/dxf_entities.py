@@ -66,6 +66,7 @@ class PieceItem:
     handle: str
     layer: str
     dxftype: str
+    group: int | None = None  # the INSERT whose ATTRIBs label what the piece belongs to
 
 
 @dataclass
@@ -451,7 +452,7 @@ class DxfWalker:
                           f"{dxftype} {handle} on layer {layer} is not flagged closed but its ends meet; read as closed",
                           handles=(handle,))
             elif len(points) >= 2:  # a piece of a loose outline: the reader joins pieces into rings
-                self.out.pieces.append(PieceItem(role, points, handle, layer, dxftype))
+                self.out.pieces.append(PieceItem(role, points, handle, layer, dxftype, group))
                 return
             else:
                 self.skip(role, "degenerate-outline", f"{dxftype} {handle} on layer {layer} has fewer than 2 vertices; skipped",

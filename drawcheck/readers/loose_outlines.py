@@ -59,7 +59,9 @@ def join_loose(pieces: list[PieceItem], factor: float, note) -> tuple[list[AreaI
         for ring in joined.rings:
             members = [group[k] for k in ring.pieces]
             first = members[0]
-            areas.append(AreaItem(first.role, [ring.rows], first.handle, layer, first.dxftype))
+            labelled_by = {p.group for p in members}  # block ATTRIBs label a ring drawn in that block only
+            insert = first.group if len(labelled_by) == 1 else None
+            areas.append(AreaItem(first.role, [ring.rows], first.handle, layer, first.dxftype, insert))
             note("outline-joined", f"{len(members)} loose piece(s) on layer {layer} joined into one closed outline, "
                  f"read as {first.dxftype} {first.handle} (its first piece): {_quote(members)}",
                  handles=tuple(dict.fromkeys(p.handle for p in members)), severity="info")
