@@ -23,8 +23,10 @@ Rule (deterministic, documented in docs/convention-notes.md):
 4. Pieces in no ring are left over; their free ends are paired nearest
    first to locate the gaps (:func:`gaps`).
 
-Pure Python over the pieces' end points (one dict lookup per end): a site
-plan has hundreds to thousands of pieces, well within its reach.
+End points are matched with a k-d tree (scipy); the walk is plain Python
+over the pieces, about 1 s for 20 000 LINEs on one core, far more than a
+site plan's loose pieces. (``shapely.ops.polygonize`` would need densified
+arcs and lose their exact areas.)
 """
 
 from __future__ import annotations
@@ -86,36 +88,29 @@ def ring_area(rows: np.ndarray) -> float:
 
 def _nodes(ends: np.ndarray, snap: float) -> tuple[np.ndarray, np.ndarray]:
     """(node index of each end point, node coordinates): ends within ``snap`` merged transitively."""
+    from scipy.spatial import cKDTree
+
     n = len(ends)
-    parent = list(range(n))
+    parent = np.arange(n)
 
     def find(i: int) -> int:
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
-        return i
+        return int(i)
 
-    cell = snap if snap > 0 else 1.0
-    grid: dict[tuple[int, int], list[int]] = {}
-    keys = np.floor(ends / cell).astype(np.int64) if n else np.zeros((0, 2), dtype=np.int64)
-    for i in range(n):
-        kx, ky = int(keys[i, 0]), int(keys[i, 1])
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for j in grid.get((kx + dx, ky + dy), ()):
-                    if math.hypot(ends[i, 0] - ends[j, 0], ends[i, 1] - ends[j, 1]) <= snap:
-                        ri, rj = find(i), find(j)
-                        if ri != rj:
-                            parent[max(ri, rj)] = min(ri, rj)
-        grid.setdefault((kx, ky), []).append(i)
+    if n > 1:
+        pairs = cKDTree(ends).query_pairs(snap, output_type="ndarray") if snap > 0 else np.zeros((0, 2), dtype=np.int64)
+        for i, j in sorted(map(tuple, pairs.tolist())):
+            ri, rj = find(i), find(j)
+            if ri != rj:
+                parent[max(ri, rj)] = min(ri, rj)
     roots = [find(i) for i in range(n)]
     index: dict[int, int] = {}
     node_of = np.array([index.setdefault(r, len(index)) for r in roots], dtype=np.int64)
     coords = np.zeros((len(index), 2))
-    counts = np.zeros(len(index))
-    for i in range(n):  # summed in end order: the same input gives the same coordinates
-        coords[node_of[i]] += ends[i]
-        counts[node_of[i]] += 1
+    np.add.at(coords, node_of, ends)  # summed in end order: the same input gives the same coordinates
+    counts = np.bincount(node_of, minlength=len(index))
     return node_of, coords / np.maximum(counts, 1)[:, None]
 
 
@@ -213,8 +208,8 @@ def join_pieces(pieces: list[np.ndarray], snap: float) -> Joined:
     return Joined(rings, [p for p in range(count) if p not in in_ring], branches)
 
 
-#: Free ends beyond this count are not paired (the pairing compares every two ends).
-MAX_PAIRED_ENDS = 2000
+#: Each free end is paired only with one of its this many nearest free ends (a k-d tree query).
+NEAREST_ENDS = 8
 
 
 def gaps(pieces: list[np.ndarray], snap: float, anchors: np.ndarray | None = None) -> list[Gap]:
@@ -222,11 +217,15 @@ def gaps(pieces: list[np.ndarray], snap: float, anchors: np.ndarray | None = Non
 
     A free end is a node only one piece reaches; ``anchors`` ((k, 2) end
     points of the pieces that did join) are reached too, so a spur ending on
-    an outline has one free end, not two. Two ends of one straight
-    two-vertex piece are never paired with each other (closing a line
-    encloses nothing). Ends are paired by ascending distance, ties by end
-    order; an end left without a partner is a gap of unknown size.
+    an outline has one free end, not two. Candidate pairs are each free end
+    with its :data:`NEAREST_ENDS` nearest free ends; they are taken by
+    ascending distance (ties: end order), each end once. Two ends of one
+    straight two-vertex piece are never paired (closing a line encloses
+    nothing). An end left without a partner is a gap of unknown size.
+    Sorted by size, unpaired ends last.
     """
+    from scipy.spatial import cKDTree
+
     if not pieces:
         return []
     ends = _piece_ends(pieces)
@@ -234,25 +233,29 @@ def gaps(pieces: list[np.ndarray], snap: float, anchors: np.ndarray | None = Non
     node_of, coords = _nodes(np.vstack([ends, fixed]), snap)
     reach = np.bincount(node_of, minlength=len(coords))
     free = [i for i in range(len(ends)) if reach[node_of[i]] == 1]
-    if len(free) > MAX_PAIRED_ENDS:
-        return [Gap((float(ends[i, 0]), float(ends[i, 1])), None, None, i // 2, None) for i in free]
-    pts = ends[free]
-    dist = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
-    iu, ju = np.triu_indices(len(free), k=1)
-    order = np.lexsort((ju, iu, dist[iu, ju]))
     paired: set[int] = set()
     out: list[Gap] = []
-    for k in order:
-        i, j = int(iu[k]), int(ju[k])
-        if i in paired or j in paired:
-            continue
-        a, b = free[i], free[j]
-        piece = pieces[a // 2]
-        if a // 2 == b // 2 and len(piece) == 2 and piece[0, 2] == 0.0:
-            continue
-        paired.update((i, j))
-        out.append(Gap((float(ends[a, 0]), float(ends[a, 1])), (float(ends[b, 0]), float(ends[b, 1])),
-                       float(dist[i, j]), a // 2, b // 2))
+    if len(free) > 1:
+        pts = ends[free]
+        k = min(NEAREST_ENDS + 1, len(free))
+        _, near = cKDTree(pts).query(pts, k=k)
+        ii = np.repeat(np.arange(len(free)), k)
+        jj = np.asarray(near).reshape(-1)
+        keep = (jj != ii) & (jj < len(free))
+        lo, hi = np.minimum(ii[keep], jj[keep]), np.maximum(ii[keep], jj[keep])
+        cand = np.unique(np.column_stack([lo, hi]), axis=0)
+        dist = np.hypot(*(pts[cand[:, 0]] - pts[cand[:, 1]]).T)
+        for m in np.lexsort((cand[:, 1], cand[:, 0], dist)):
+            i, j = int(cand[m, 0]), int(cand[m, 1])
+            if i in paired or j in paired:
+                continue
+            a, b = free[i], free[j]
+            piece = pieces[a // 2]
+            if a // 2 == b // 2 and len(piece) == 2 and piece[0, 2] == 0.0:
+                continue
+            paired.update((i, j))
+            out.append(Gap((float(ends[a, 0]), float(ends[a, 1])), (float(ends[b, 0]), float(ends[b, 1])),
+                           float(dist[m]), a // 2, b // 2))
     for i, a in enumerate(free):
         if i not in paired:
             out.append(Gap((float(ends[a, 0]), float(ends[a, 1])), None, None, a // 2, None))
