@@ -7,7 +7,7 @@ text and whose other end lies inside the outline:
 * a LEADER or MULTILEADER on **any** layer (CAD puts them on annotation
   layers such as 标注); a MULTILEADER's own text is tied to its arrow heads
   whatever the distance;
-* a LINE or straight open polyline on the **same role layer** that joined
+* a LINE or an open polyline without arcs on the **same role layer** that joined
   no outline (a LINE elsewhere is too common to mean anything).
 
 "At the text" means within :data:`NEAR_HEIGHTS` text heights of the
