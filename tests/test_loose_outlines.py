@@ -296,3 +296,18 @@ def test_pieces_in_a_mirrored_scaled_block_keep_their_arc_exact(tmp_path):
     report = _run(doc, tmp_path)
     assert len(_findings(report, "qa:outline-joined")) == 2
     assert report["indicators"]["green_area"]["value"] == pytest.approx(round(2 * math.pi * 25 / 2, 2), abs=1e-9)
+
+
+def test_outline_of_lines_in_a_labelled_block_keeps_the_block_label(tmp_path):
+    # block: a 10 × 5 rectangle of four LINEs; two INSERTs (× 2 scale: 20 × 10 = 200 m2) with ATTRIB labels
+    doc, msp = _doc()
+    block = doc.blocks.new("PART")
+    _lines(block, [(0, 0), (10, 0), (10, 5), (0, 5)], "0")
+    for k, (name, floors) in enumerate((("1#", "5"), ("2#", "7"))):
+        ref = msp.add_blockref("PART", (20 + 60 * k, 20), dxfattribs={"layer": "BLDG", "xscale": 2, "yscale": 2})
+        ref.add_attrib("NAME", name)
+        ref.add_attrib("FLOORS", floors)
+    report = _run(doc, tmp_path)
+    rows = {b["id"]: (b["floors_above"], b["footprint_area"], b["gfa"]) for b in report["buildings"]}
+    assert rows == {"1#": (5, 200.0, 1000.0), "2#": (7, 200.0, 1400.0)}
+    assert len(_findings(report, "qa:outline-joined")) == 2
