@@ -166,11 +166,14 @@ def test_ratios_do_not_rest_on_units(tmp_path):
 
 # -- skipped outlines -------------------------------------------------------------------
 
-def _with_line_building(gap: float) -> Plan:
-    """1# drawn as a closed polyline; 2# as four LINEs ``gap`` m east of it, labelled."""
+def _with_line_building(gap: float, opening: float = 0.05) -> Plan:
+    """1# drawn as a closed polyline; 2# as four LINEs ``gap`` m east of it, labelled.
+
+    The last LINE stops ``opening`` m short of the first: over 1 mm the outline does not close.
+    """
     plan = Plan().site(0, 0, 120, 60).building("1# 3F H=9.0", 20, 20, 40, 30)
     x0, x1 = 40 + gap, 60 + gap
-    for a, b in (((x0, 20), (x1, 20)), ((x1, 20), (x1, 30)), ((x1, 30), (x0, 30)), ((x0, 30), (x0, 20))):
+    for a, b in (((x0, 20), (x1, 20)), ((x1, 20), (x1, 30)), ((x1, 30), (x0, 30)), ((x0, 30), (x0, 20 + opening))):
         plan.msp.add_line(a, b, dxfattribs={"layer": "BLDG"})
     plan.msp.add_mtext("2#\\P3F\\PH=9.0\\P住宅\\P二级", dxfattribs={"layer": "BLDG", "insert": ((x0 + x1) / 2, 25),
                                                                  "char_height": 0.5})
@@ -184,7 +187,18 @@ def test_a_building_of_lines_never_lets_fire_separation_pass(tmp_path):
     assert {a["kind"] for a in row["assumptions"]} == {"building_outline"}
     loose = _findings(report, "qa:loose-edges")
     assert loose and loose[0]["severity"] == "error"
+    (gap,) = _findings(report, "qa:outline-gap")
+    assert gap["location"]["coordinates"] == [[43.0, 20.0], [43.0, 20.05]] or \
+        gap["location"]["coordinates"] == [[43.0, 20.05], [43.0, 20.0]]
     assert drawcheck.check(tmp_path / "sub").exit_code() == 1
+
+
+def test_a_building_of_lines_that_close_is_read(tmp_path):
+    # the same four LINEs with a 0.5 mm opening: joined, so 2# stands 3 m from 1# (< 6 m) and the rule fails
+    report = _check(_with_line_building(3.0, opening=0.0005), tmp_path)
+    assert _row(report, FIRE)["outcome"] == "failed"
+    (joined,) = _findings(report, "qa:outline-joined")
+    assert len(joined["sources"]) == 4 and not _findings(report, "qa:loose-edges")
 
 
 def test_an_unlabelled_part_never_lets_fire_separation_pass(tmp_path):

@@ -19,6 +19,8 @@ from .dxf_entities import AreaItem, DxfWalker, TextItem, clean_text, layer_of
 from .dxf_load import load_dxf
 from .files import ReadError, check_readable
 from .layers import LayerRoles
+from .leader_labels import Connector, link_labels
+from .loose_outlines import join_loose, report_leftovers
 from .units import choose_units
 
 _KIND_OF_ROLE = {"building": "new", "retained": "retained", "existing": "existing"}
@@ -43,9 +45,9 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
     def src(handle: str, layer: str = "") -> Source:
         return Source(input_name, clean_text(handle), clean_text(layer))
 
-    def note(code: str, message: str, handles=(), severity=None, subjects=()) -> None:
+    def note(code: str, message: str, handles=(), severity=None, subjects=(), location=None) -> None:
         project.note(code, clean_text(f"{input_name}: {message}"), sources=[src(h) for h in handles],
-                     severity=severity, subjects=tuple(clean_text(s) for s in subjects))
+                     severity=severity, subjects=tuple(clean_text(s) for s in subjects), location=location)
 
     for message, handle, code, dxftype in loaded.repairs:
         note("dxf-repaired", message, handles=(handle,) if handle else ())
@@ -72,6 +74,8 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
         walked = walker.walk()
     except ReadError as exc:
         raise ReadError(f"{input_name}: {exc}") from None
+    joined, leftover, anchors = join_loose(walked.pieces, factor, note)  # loose LINE/ARC/open pieces -> closed outlines
+    walked.areas.extend(joined)
 
     _note_walk_leftovers(walked, note, roles)
     for role, handle, code in walked.skipped:
@@ -103,7 +107,21 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
 
     texts = [TextItem(t.role, t.text, t.x * factor, t.y * factor, t.height * factor, t.handle, t.layer)
              for t in walked.texts]
-    _read_parts(project, by_role, texts, walked.attribs, src, note)
+    connectors = [Connector(ld.points * factor, ld.handle, ld.dxftype, ld.text_handle) for ld in walked.leaders]
+    role_lines: dict[str, list[Connector]] = defaultdict(list)  # straight leftovers on a part layer may be leaders
+    piece_of: dict[int, object] = {}
+    for piece in leftover:
+        if not np.any(piece.points[:-1, 2]):
+            line = Connector(piece.points[:, :2] * factor, piece.handle, piece.dxftype)
+            role_lines[piece.role].append(line)
+            piece_of[id(line)] = piece
+    used = _read_parts(project, by_role, texts, walked.attribs, src, note, connectors, role_lines)
+    used_pieces = {id(piece_of[k]) for k in used if k in piece_of}
+    unread: list[tuple[str, str, str]] = []
+    report_leftovers([p for p in leftover if id(p) not in used_pieces], anchors, factor, note, unread)
+    for role, handle, code in unread:
+        project.assume(SKIPPED_ROLE_KIND[role], f"{role} content {handle} in {input_name} not read ({code})",
+                       sources=(src(handle),))
     _read_declared(project, [t for t in texts if t.role == "indicators"], src, note)
     return factor
 
@@ -197,11 +215,19 @@ def _repair_invalid(areas: list[AreaItem], note) -> list[tuple[str, str]]:
 
 
 # -- parts and labels ----------------------------------------------------------
-def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, note) -> None:
+def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, note,
+                connectors=(), role_lines=None) -> set[int]:
+    """Buildings, neighbours and basements from the part outlines and their labels.
+
+    A label outside every outline joins one through a leader (``connectors``,
+    any layer) or a loose line of the part's role (``role_lines``); returns
+    the ``id()`` of every connector so used.
+    """
     from ..geometry.arrays import PolygonArrays
     from ..geometry.kernels import smallest_containing_polygon
     from .labels import label_from_attribs, merge_labels, read_label
 
+    used: set[int] = set()
     for role in ("building", "retained", "existing", "basement"):
         items = by_role.get(role, [])
         role_texts = [t for t in texts if t.role == role]
@@ -214,6 +240,15 @@ def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, 
                 points = np.array([[t.x, t.y] for t in role_texts], dtype=float)
                 owner = smallest_containing_polygon(points, dense.xy, dense.ring_offsets, dense.poly_offsets,
                                                     arrays.areas(), arrays.bounds())
+                stray = [i for i, k in enumerate(owner) if k < 0]
+                lines = list(connectors) + list((role_lines or {}).get(role, []))
+                for link in link_labels([role_texts[i] for i in stray], [it.rings for it in items], lines):
+                    text, item, via = role_texts[stray[link.text]], items[link.area], link.connector
+                    owner[stray[link.text]] = link.area
+                    used.add(id(via))
+                    note("label-by-leader", f"label '{_one_line(text.text)}' ({text.handle}) on layer {text.layer} lies "
+                         f"outside every {role} outline; joined to outline {item.handle} through {via.dxftype} {via.handle}",
+                         handles=(text.handle, via.handle, item.handle), severity="info")
             for text, k in zip(role_texts, owner):
                 if k >= 0:
                     label_texts[k].append(text.text)
@@ -265,6 +300,7 @@ def _read_parts(project: Project, by_role, texts: list[TextItem], attribs, src, 
             building.parts.append(part)
         target = project.existing if role == "existing" else project.buildings
         target.extend(buildings.values())
+    return used
 
 
 def _note_not_understood(role: str, item: AreaItem, tokens: list[str], note) -> None:

@@ -58,6 +58,32 @@ class LineItem:
 
 
 @dataclass
+class PieceItem:
+    """A LINE, ARC or open curve on an area-role layer: one piece of a loose outline (WCS drawing units)."""
+
+    role: str
+    points: np.ndarray  # (n, 3) x, y, bulge; open
+    handle: str
+    layer: str
+    dxftype: str
+    group: int | None = None  # the INSERT whose ATTRIBs label what the piece belongs to
+
+
+@dataclass
+class LeaderItem:
+    """A LEADER or MULTILEADER line (any layer): ``points`` (n, 2) from the arrow head to the text end.
+
+    ``text_handle`` names the MULTILEADER's own label text when it has one.
+    """
+
+    points: np.ndarray
+    handle: str
+    layer: str
+    dxftype: str
+    text_handle: str | None = None
+
+
+@dataclass
 class Walked:
     """Everything the walk found, in drawing units."""
 
@@ -69,6 +95,8 @@ class Walked:
     hidden: Counter = field(default_factory=Counter)  # layer -> entities skipped
     ignored: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     loose: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    pieces: list[PieceItem] = field(default_factory=list)  # loose outline pieces, joined by the reader
+    leaders: list[LeaderItem] = field(default_factory=list)
     undecodable_layers: Counter = field(default_factory=Counter)  # layer (cleaned) -> entities
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # role, handle, qa code: role content not read
     entity_count: int = 0
@@ -310,6 +338,9 @@ class DxfWalker:
                 if dxftype == "INSERT":
                     self._insert(e, aff, layer, handle, top_handle is None, group, stack, depth)
                     continue
+                if dxftype in ("LEADER", "MULTILEADER"):  # on any layer: it may tie a label to its outline
+                    self._leader(e, dxftype, aff, layer, handle)
+                    continue
             except ReadError:
                 raise
             except Exception as exc:  # an entity ezdxf kept but cannot describe (unknown type, damaged INSERT)
@@ -391,7 +422,7 @@ class DxfWalker:
             self._hatch(e, role, aff, layer, handle, group)
             return
         shape = self._outline(e, dxftype, aff, handle)
-        if shape is None and dxftype in ("LINE", "ARC") and role in LINE_ROLES:
+        if shape is None and dxftype in ("LINE", "ARC") and (role in LINE_ROLES or role in AREA_ROLES):
             points = self._line_or_arc(e, dxftype, aff)
             shape = None if points is None else (points, False)  # checked below like any outline
         if shape is None:
@@ -420,8 +451,11 @@ class DxfWalker:
                 self.note("closed-by-coincidence",
                           f"{dxftype} {handle} on layer {layer} is not flagged closed but its ends meet; read as closed",
                           handles=(handle,))
+            elif len(points) >= 2:  # a piece of a loose outline: the reader joins pieces into rings
+                self.out.pieces.append(PieceItem(role, points, handle, layer, dxftype, group))
+                return
             else:
-                self.skip(role, "open-outline", f"{dxftype} {handle} on layer {layer} ({_role_name(role)}) is not closed; it is not counted",
+                self.skip(role, "degenerate-outline", f"{dxftype} {handle} on layer {layer} has fewer than 2 vertices; skipped",
                           handles=(handle,))
                 return
         if len(points) < 2 or (len(points) < 3 and not np.any(points[:, 2] != 0)):
@@ -578,6 +612,47 @@ class DxfWalker:
         if len(rows) < 2:
             return None
         return np.array(rows, dtype=float)
+
+    def _leader(self, e, dxftype: str, aff: _Affine, layer: str, handle: str) -> None:
+        """Record a LEADER's vertices, or each line of a MULTILEADER (and its text on a part-role layer).
+
+        A leader on a layer of no role that cannot be read is passed over: it was never role content.
+        """
+        role = self.roles.role_of(layer)
+        try:
+            self._leader_lines(e, dxftype, aff, layer, handle, role)
+        except ReadError:
+            raise
+        except Exception:
+            if role is not None:
+                raise
+
+    def _leader_lines(self, e, dxftype: str, aff: _Affine, layer: str, handle: str, role: str | None) -> None:
+        if dxftype == "LEADER":
+            lines = [[tuple(v)[:2] for v in e.vertices]]
+            text_handle = None
+        else:
+            ctx = e.context
+            lines = [[tuple(v)[:2] for v in line.vertices] + [tuple(leader.last_leader_point)[:2]]
+                     for leader in ctx.leaders for line in leader.lines]
+            text_handle = None
+            mtext = ctx.mtext
+            if mtext is not None and role in PART_ROLES and mtext.default_content:
+                from ezdxf.tools.text import plain_mtext
+
+                xy = _apply(np.array([[mtext.insert[0], mtext.insert[1], 0.0]]), aff, self.tolerance)[0]
+                if _finite(xy):
+                    text = clean_text(plain_mtext(mtext.default_content))
+                    height = float(ctx.char_height) * (math.sqrt(abs(aff.det)) or 1.0)
+                    self.out.texts.append(TextItem(role, text, float(xy[0]), float(xy[1]), height, handle, layer))
+                    text_handle = handle
+        for line in lines:
+            if len(line) < 2:
+                continue
+            local = np.array([(x, y, 0.0) for x, y in line], dtype=float)
+            pts = _apply(local, aff, self.tolerance)[:, :2]
+            if _finite(pts):
+                self.out.leaders.append(LeaderItem(pts, handle, layer, dxftype, text_handle))
 
     def _text(self, e, dxftype: str, role: str, aff: _Affine, layer: str, handle: str) -> None:
         try:
