@@ -125,6 +125,34 @@ def _original_use(name: str, use: str) -> str:
     return plain[at:at + len(use)] if use and at >= 0 else use
 
 
+#: "面积" followed by a separator, as UTF-8 and as GBK (DXF before R2007 is written in its code page).
+_MARKERS = tuple(("面积" + sep).encode(enc) for enc in ("utf-8", "gbk") for sep in ("-", "_", "－", " "))
+
+
+def may_be_area_drawing(path: Path) -> bool:
+    """A quick look at the bytes: could ``path`` be an area drawing (a ``面积-`` name in it)? Then read and ask
+    :func:`is_area_drawing`."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return any(m in data for m in _MARKERS)
+
+
+def is_area_drawing_file(path: Path, max_bytes: int = 200_000_000) -> bool:
+    """True when the drawing at ``path`` is an area drawing (``面积-...`` layers holding entities).
+
+    Only a file whose bytes hold such a name is read for the answer; any read
+    problem answers False (the site-plan reader then reports it).
+    """
+    try:
+        if path.stat().st_size > max_bytes or not may_be_area_drawing(path):
+            return False
+        return is_area_drawing(load_dxf(path).doc)
+    except (OSError, ReadError):
+        return False
+
+
 def is_area_drawing(doc) -> bool:
     """True when the drawing has ``面积-...`` layers holding entities."""
     try:
@@ -184,15 +212,11 @@ class _Walk:
     loose: list[str]  # open outlines on area layers, other than legend lines
 
 
-def _walk(doc, note) -> _Walk:
+def _walk(doc, note, max_entities: int = 2_000_000, max_vertices: int = 20_000_000) -> _Walk:
     from ..geometry.arrays import PolygonArrays
 
     vocab = vocabulary()
-    walker = _Walker(doc, _Roles(vocab), note, SAGITTA_TOLERANCE, 2_000_000, 20_000_000)
-    try:
-        walked = walker.walk()
-    except ReadError as exc:
-        raise ReadError(str(exc)) from None
+    walked = _Walker(doc, _Roles(vocab), note, SAGITTA_TOLERANCE, max_entities, max_vertices).walk()
     polygons, frames, bad = [], [], {}
     for item in walked.areas:
         if item.role == "basement":
@@ -324,11 +348,13 @@ def _choose_units(declared: float, source: str, texts: list[_AreaText], polygons
 
 # -- reading -----------------------------------------------------------------------
 def read_area_drawing(path: Path, input_name: str, project: Project, *, building: str | None = None,
-                      units: str | None = None, max_bytes: int = 200_000_000) -> float:
+                      units: str | None = None, max_bytes: int = 200_000_000, max_entities: int = 2_000_000,
+                      max_vertices: int = 20_000_000, roles=None) -> float:
     """Read the area drawing at ``path`` into ``project.area_schedules`` (one schedule per sheet).
 
     ``building``: the building the manifest names it for (else the frame title
-    names it). Returns the metres per drawing unit; raises ``ReadError`` when
+    names it); ``roles`` (the site plan's layer roles) is not used: area
+    drawings have their own vocabulary. Returns the metres per drawing unit; raises ``ReadError`` when
     the file cannot be read at all.
     """
     from .dxf import UNIT_FLAG, _units
@@ -342,7 +368,10 @@ def read_area_drawing(path: Path, input_name: str, project: Project, *, building
                      sources=[Source(input_name, clean_text(h)) for h in handles][:20],
                      severity=severity, subjects=tuple(subjects), location=location)
 
-    walk = _walk(doc, note)
+    try:
+        walk = _walk(doc, note, max_entities, max_vertices)
+    except ReadError as exc:
+        raise ReadError(f"{input_name}: {exc}") from None
     for layer, (why, handles) in sorted(walk.bad_layers.items()):
         note("area-layer", f"{why}: its {len(handles)} polygon(s) are not counted (e.g. {', '.join(handles[:3])})",
              handles=handles, severity="warning")
