@@ -17,7 +17,7 @@ from ..schedules import AreaSchedule
 from .values import BuildingFigures
 
 #: The site plan's GFA of a building and its area drawing's disagree when they differ by more than this share.
-GFA_TOLERANCE = 0.05
+GFA_TOLERANCE = 0.10
 
 
 @dataclass(eq=False)
