@@ -132,11 +132,18 @@ _MARKERS = tuple(("面积" + sep).encode(enc) for enc in ("utf-8", "gbk") for se
 def may_be_area_drawing(path: Path) -> bool:
     """A quick look at the bytes: could ``path`` be an area drawing (a ``面积-`` name in it)? Then read and ask
     :func:`is_area_drawing`."""
+    overlap = max(len(m) for m in _MARKERS) - 1
+    tail = b""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                data = tail + chunk
+                if any(m in data for m in _MARKERS):
+                    return True
+                tail = data[-overlap:]
     except OSError:
         return False
-    return any(m in data for m in _MARKERS)
+    return False
 
 
 def is_area_drawing_file(path: Path, max_bytes: int = 200_000_000) -> bool:
@@ -262,6 +269,7 @@ def _area_texts(walk: _Walk) -> list[_AreaText]:
 
     vocab = vocabulary()
     shapes = _shapes(walk.polygons)
+    tree = shapely.STRtree(shapes) if shapes else None
     out = []
     for t in walk.texts:
         layer = _normal(t.layer)
@@ -270,15 +278,15 @@ def _area_texts(walk: _Walk) -> list[_AreaText]:
         m = _NUMBER.match(unicodedata.normalize("NFKC", t.text))
         if m is None:
             continue
-        point = shapely.Point(t.x, t.y)
-        inside = [i for i, s in enumerate(shapes) if s.covers(point)]
-        inside.sort(key=lambda i: walk.polygons[i].area)
-        if not inside and shapes:
-            reach = TEXT_REACH_HEIGHTS * max(t.height, 1e-9)
-            dist = [(s.distance(point), i) for i, s in enumerate(shapes)]
-            near = min(dist)
-            inside = [near[1]] if near[0] <= reach else []
-        out.append(_AreaText(t, float(m.group(1)), len(m.group(2) or ""), inside))
+        candidates: list[int] = []
+        if tree is not None:
+            point = shapely.Point(t.x, t.y)
+            candidates = sorted(tree.query(point, predicate="covered_by").tolist(),
+                                key=lambda i: (walk.polygons[i].area, i))
+            if not candidates:
+                near = tree.query_nearest(point, max_distance=TEXT_REACH_HEIGHTS * max(t.height, 1e-9))
+                candidates = sorted(near.tolist())[:1]
+        out.append(_AreaText(t, float(m.group(1)), len(m.group(2) or ""), candidates))
     return out
 
 
@@ -363,10 +371,12 @@ def read_area_drawing(path: Path, input_name: str, project: Project, *, building
     check_readable(path, max_bytes)
     doc = load_dxf(path).doc
 
-    def note(code: str, message: str, handles=(), severity=None, subjects=(), location=None) -> None:
+    # No location: an area drawing's coordinates are not the site plan's (renderers place locations there);
+    # the sources name the entities instead.
+    def note(code: str, message: str, handles=(), severity=None, subjects=()) -> None:
         project.note(code, clean_text(f"{input_name}: {message}"),
                      sources=[Source(input_name, clean_text(h)) for h in handles][:20],
-                     severity=severity, subjects=tuple(subjects), location=location)
+                     severity=severity, subjects=tuple(subjects))
 
     try:
         walk = _walk(doc, note, max_entities, max_vertices)
@@ -425,8 +435,7 @@ def _check_area_texts(texts: list[_AreaText], polygons: list[_Polygon], note) ->
             note("area-text-mismatch", f"area text '{t.text.text.strip()}' ({t.text.handle}) labels polygon {p.handle} "
                  f"on layer {p.layer.name}, whose area is {p.area:.{max(t.decimals, 2)}f} m2 ({shown:.{t.decimals}f} "
                  f"rounded as the text): they differ by {abs(shown - t.value):.2f} m2",
-                 handles=(t.text.handle, p.handle), severity="warning",
-                 location={"type": "Point", "coordinates": [t.text.x, t.text.y]})
+                 handles=(t.text.handle, p.handle), severity="warning")
     if unpaired:
         note("area-text-unpaired", f"{len(unpaired)} area text(s) lie in or beside no area polygon and were not "
              f"checked (e.g. {', '.join(unpaired[:3])})", handles=unpaired, severity="info")
@@ -626,8 +635,6 @@ def _check_overlaps(polygons: list[_Polygon], building: str, note) -> None:
                 continue
             shared = p.shape.intersection(q.shape).area
             if shared > OVERLAP_TOLERANCE:
-                c = p.shape.intersection(q.shape).representative_point()
                 note("area-overlap", f"polygons {p.handle} ({p.layer.name}) and {q.handle} ({q.layer.name}) of one floor "
                      f"plan overlap by {shared:.2f} m2: that area is counted twice",
-                     handles=(p.handle, q.handle), severity="warning", subjects=(building,),
-                     location={"type": "Point", "coordinates": [c.x, c.y]})
+                     handles=(p.handle, q.handle), severity="warning", subjects=(building,))
