@@ -71,10 +71,13 @@ def area_text_point(x0, y0, x1, y1, layer):
 
 
 def build(path: Path, *, polygons=POLYGONS, labels=FLOOR_LABELS, area_texts: dict | None = None,
-          insunits: int = 4, title: str = "A地块1#楼", frozen: bool = True, offset=(0.0, 0.0)) -> Path:
+          insunits: int = 4, title: str = "A地块1#楼", frozen: bool = True, offset=(0.0, 0.0),
+          dxfversion: str = "R2013") -> Path:
     """Write the drawing to ``path``; ``area_texts`` maps a polygon's index to the text written for it
     (default: its true area with 2 decimals)."""
-    doc = ezdxf.new("R2013")
+    doc = ezdxf.new(dxfversion)
+    if dxfversion < "R2007":  # written in a code page: the Chinese one
+        doc.encoding = "gbk"
     doc.header["$INSUNITS"] = insunits
     ox, oy = offset
     for layer in dict.fromkeys(p[0] for p in polygons):

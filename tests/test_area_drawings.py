@@ -19,8 +19,8 @@ import pytest
 import area_fixtures as af
 from drawcheck.manifest import ManifestError, load_manifest
 from drawcheck.model import Project
-from drawcheck.readers.area_drawing import (area_text_pairs, building_key, is_area_layer, parse_area_layer,
-                                            read_area_drawing)
+from drawcheck.readers.area_drawing import (area_text_pairs, building_key, is_area_drawing_file, is_area_layer,
+                                            may_be_area_drawing, parse_area_layer, read_area_drawing)
 from drawcheck.readers.floor_groups import FloorGroupError, looks_like_floor_group, parse_floor_group
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,6 +155,21 @@ def test_legend_lines_and_names_are_not_areas(tmp_path):
     s = project.area_schedules[0]
     assert sum(len(r.handles) for r in s.rows) == len(af.POLYGONS)  # the legend's lines added nothing
     assert notes(project, "area-open-outline") == [] and notes(project, "area-floor-label") == []
+
+
+def test_area_drawing_in_the_chinese_code_page_is_detected_and_read(tmp_path):
+    path = af.build(tmp_path / "area.dxf", dxfversion="R2000")
+    assert "面积-".encode("gbk") in path.read_bytes() and "面积-".encode("utf-8") not in path.read_bytes()
+    assert is_area_drawing_file(path)
+    assert read(path).area_schedules[0].counted == pytest.approx(10728)
+
+
+def test_marker_scan_finds_a_name_across_its_read_chunks(tmp_path):
+    path = tmp_path / "x.dxf"
+    path.write_bytes(b"0" * ((1 << 20) - 3) + "面积-".encode("utf-8") + b"\n")
+    assert may_be_area_drawing(path)
+    path.write_bytes(b"0" * (1 << 21))
+    assert not may_be_area_drawing(path)
 
 
 # -- checks ------------------------------------------------------------------------
