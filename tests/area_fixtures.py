@@ -4,7 +4,7 @@ Drawn in metres with $INSUNITS = 4 (mm) declared, as real ones are. One
 frame (打印图框) titled A地块1#楼; five floor plans, each a cluster of closed
 rectangles on ``面积-<class>-<use>-<coefficient>`` layers with a floor label
 on 标注层; the plugin's area texts on the frozen layer 计算面积; a legend of
-short lines with the layer names. Expected values are worked by hand in
+short strokes with the layer names, a HATCH over one outline. Expected values are worked by hand in
 :data:`EXPECTED` from the rectangles' sides (w x h), not read back.
 """
 
@@ -101,10 +101,20 @@ def build(path: Path, *, polygons=POLYGONS, labels=FLOOR_LABELS, area_texts: dic
         msp.add_text(text, height=0.5, dxfattribs={"layer": "计算面积", "insert": (tx + ox, ty + oy)})
     for text, (x, y) in labels.items():
         msp.add_text(text, height=1.0, dxfattribs={"layer": "标注层", "insert": (x + ox, y + oy)})
-    # the legend: a short line on each area layer with its name beside it (neither is an area)
+    # plugins hatch what they measured: a HATCH over the first polygon's outline (the same area, counted once)
+    layer, _group, x0, y0, x1, y1 = polygons[0]
+    hatch = msp.add_hatch(dxfattribs={"layer": layer})
+    hatch.paths.add_polyline_path([(x0 + ox, y0 + oy), (x1 + ox, y0 + oy), (x1 + ox, y1 + oy), (x0 + ox, y1 + oy)],
+                                  is_closed=True)
+    # the legend: a short stroke on each area layer (a LINE, or a 2-vertex polyline) with its name beside it;
+    # neither is an area
     for k, layer in enumerate(dict.fromkeys(p[0] for p in polygons)):
         y = 50 - 3 * k
-        msp.add_line((LEGEND_X + ox, y + oy), (LEGEND_X + 4 + ox, y + oy), dxfattribs={"layer": layer})
+        start, end = (LEGEND_X + ox, y + oy), (LEGEND_X + 4 + ox, y + oy)
+        if k % 2:
+            msp.add_lwpolyline([start, end], dxfattribs={"layer": layer})
+        else:
+            msp.add_line(start, end, dxfattribs={"layer": layer})
         msp.add_text(layer, height=0.8, dxfattribs={"layer": "图例", "insert": (LEGEND_X + 5 + ox, y + oy)})
     doc.saveas(path)
     return path

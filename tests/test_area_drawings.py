@@ -150,11 +150,25 @@ def test_area_text_pairs_for_the_units_check(tmp_path):
     assert pairs == [pytest.approx(p) for p in want]
 
 
-def test_legend_lines_and_names_are_not_areas(tmp_path):
+def test_legend_strokes_and_names_are_not_areas_and_a_hatch_counts_once(tmp_path):
     project = read(af.build(tmp_path / "area.dxf"))
     s = project.area_schedules[0]
-    assert sum(len(r.handles) for r in s.rows) == len(af.POLYGONS)  # the legend's lines added nothing
-    assert notes(project, "area-open-outline") == [] and notes(project, "area-floor-label") == []
+    assert sum(len(r.handles) for r in s.rows) == len(af.POLYGONS)  # the legend's strokes added nothing
+    assert notes(project, "area-open-outline") == [] and notes(project, "open-outline") == []
+    assert notes(project, "area-floor-label") == [] and notes(project, "area-overlap") == []
+    (twice,) = notes(project, "duplicate-area")  # the HATCH over the shop's outline
+    assert twice.severity == "info"
+
+
+def test_open_outline_on_an_area_layer_is_a_finding(tmp_path):
+    path = af.build(tmp_path / "area.dxf")
+    doc = ezdxf.readfile(path)
+    stray = doc.modelspace().add_lwpolyline([(0, 50), (10, 50), (10, 55)], dxfattribs={"layer": "面积-计容-住宅-1"})
+    doc.saveas(path)
+    project = read(path)
+    (n,) = notes(project, "area-open-outline")
+    assert stray.dxf.handle in n.message and "1 open outline(s)" in n.message
+    assert project.area_schedules[0].counted == pytest.approx(10728)
 
 
 def test_area_drawing_in_the_chinese_code_page_is_detected_and_read(tmp_path):
@@ -162,6 +176,16 @@ def test_area_drawing_in_the_chinese_code_page_is_detected_and_read(tmp_path):
     assert "面积-".encode("gbk") in path.read_bytes() and "面积-".encode("utf-8") not in path.read_bytes()
     assert is_area_drawing_file(path)
     assert read(path).area_schedules[0].counted == pytest.approx(10728)
+
+
+def test_a_site_plan_with_an_area_layer_stays_a_site_plan(tmp_path):
+    path = tmp_path / "site.dxf"
+    _site_plan(path)
+    doc = ezdxf.readfile(path)
+    doc.modelspace().add_lwpolyline([(0, 0), (5, 0), (5, 5)], close=True, dxfattribs={"layer": "面积-计容-住宅-1"})
+    doc.saveas(path)
+    assert may_be_area_drawing(path) and not is_area_drawing_file(path)
+    assert is_area_drawing_file(af.build(tmp_path / "area.dxf"))
 
 
 def test_marker_scan_finds_a_name_across_its_read_chunks(tmp_path):

@@ -161,11 +161,25 @@ def is_area_drawing_file(path: Path, max_bytes: int = 200_000_000) -> bool:
 
 
 def is_area_drawing(doc) -> bool:
-    """True when the drawing has ``面积-...`` layers holding entities."""
+    """True when entities lie on ``面积-<class>-...`` layers of a known class and none on a site-boundary
+    layer (a site plan that happens to have such a layer stays a site plan)."""
+    from .layers import LayerRoles
+
+    roles = LayerRoles()
+    found = False
     try:
-        return any(is_area_layer(e.dxf.get("layer", "0")) for e in doc.modelspace())
+        for layer in {e.dxf.get("layer", "0") for e in doc.modelspace()}:
+            if roles.role_of(layer) == "site":
+                return False
+            if not found and is_area_layer(layer):
+                try:
+                    parse_area_layer(layer)
+                    found = True
+                except ValueError:
+                    pass
     except Exception:
         return False
+    return found
 
 
 # -- the walk --------------------------------------------------------------------
@@ -222,10 +236,24 @@ class _Walk:
 def _walk(doc, note, max_entities: int = 2_000_000, max_vertices: int = 20_000_000) -> _Walk:
     from ..geometry.arrays import PolygonArrays
 
+    from .dxf import _dedupe, _repair_invalid, _split_hatches
+    from .dxf_entities import AreaItem
+
+    def walker_note(code: str, message: str, *args, **kw) -> None:
+        if code != "open-outline":  # said below as area-open-outline, legend strokes left out
+            note(code, message, *args, **kw)
+
     vocab = vocabulary()
-    walked = _Walker(doc, _Roles(vocab), note, SAGITTA_TOLERANCE, max_entities, max_vertices).walk()
+    walked = _Walker(doc, _Roles(vocab), walker_note, SAGITTA_TOLERANCE, max_entities, max_vertices).walk()
+    # a HATCH over its outline, or a copy, counts once; multi-path hatches nest; self-intersections are repaired
+    # -- per layer (the same outline on two area layers, 基底 and a ground floor, is two polygons)
+    areas = [AreaItem(f"{a.role}\x00{a.layer}", a.rings, a.handle, a.layer, a.dxftype, a.group) for a in walked.areas]
+    areas = _dedupe(areas, note)
+    _split_hatches(areas)
+    _repair_invalid(areas, note)
     polygons, frames, bad = [], [], {}
-    for item in walked.areas:
+    for item in areas:
+        item.role = item.role.partition("\x00")[0]
         if item.role == "basement":
             frames.append((item.rings, item.handle))
             continue
