@@ -129,12 +129,28 @@ def test_fixture_schedule_is_the_hand_worked_one(tmp_path):
 
 
 def test_mm_declared_but_drawn_in_metres_is_read_in_metres(tmp_path):
-    project = read(af.build(tmp_path / "area.dxf", insunits=4))
+    path = af.build(tmp_path / "area.dxf", insunits=4)
+    project = Project("t")
+    assert read_area_drawing(path, path.name, project) == 1.0
+    # in mm the plans would be 2-3 cm across: the site plan's units rule corrects it, the area texts agreeing
+    (warning,) = notes(project, "units-corrected")
+    assert "read as m" in warning.message
+    assert notes(project, "area-units") == []  # nothing left for the area texts' own check to correct
+    # every plugin text, read from the frozen layer, agrees with its polygon in metres
+    assert notes(project, "area-text-mismatch") == [] and notes(project, "area-text-unpaired") == []
+    assert project.area_schedules[0].counted == pytest.approx(10728)
+
+
+def test_a_plausible_declared_unit_the_area_texts_contradict(tmp_path):
+    # declared dm (0.1 m): the 20 m plans would be 2 m across, plausible for a building, so the site-plan
+    # rule keeps dm; the area texts (200.00 for a 20 x 10 polygon) agree only in m
+    path = af.build(tmp_path / "area.dxf", insunits=14)
+    project = Project("t")
+    assert read_area_drawing(path, path.name, project) == 1.0
     (warning,) = notes(project, "area-units")
     assert "11 of 11" in warning.message and "in m" in warning.message
     assert "m from the area texts" in project.units_source
-    # every plugin text, read from the frozen layer, agrees with its polygon in metres
-    assert notes(project, "area-text-mismatch") == [] and notes(project, "area-text-unpaired") == []
+    assert project.area_schedules[0].counted == pytest.approx(10728)
 
 
 def test_declared_metres_need_no_correction(tmp_path):
@@ -342,7 +358,7 @@ def test_cli_area_drawing_feeds_gfa_and_far(tmp_path):
     (gfa,) = [f for f in report["findings"] if f["rule"] == "qa:area-drawing-gfa"]
     assert (gfa["measured"], gfa["required"], gfa["subjects"]) == (11328, 300 * 46, ["1#"])
     rules = {f["rule"] for f in report["findings"]}
-    assert "qa:area-units" in rules
+    assert "qa:units-corrected" in rules and "qa:area-units" not in rules
     assert "qa:area-drawing-unmatched" not in rules
     inputs = [i["path"] for i in report["project"]["inputs"]]
     assert inputs == ["site.dxf", "area-1.dxf"]

@@ -115,12 +115,15 @@ def test_units_override_is_used_when_insunits_is_0(tmp_path):
     assert "units-guessed" not in codes(project)
 
 
-def test_units_override_does_not_beat_insunits(tmp_path):
+def test_units_override_beats_insunits(tmp_path):
+    # issue 12: $INSUNITS can lie and --units is the user's word, so it wins over the declared mm
+    # 100 000 cm x 50 000 cm = 1 000 m x 500 m = 500 000 m2 (as declared mm it would be 5 000 m2)
     doc = new_doc(4)
     add_site(doc.modelspace(), 100_000, 50_000)
-    project = read(save(doc, tmp_path), units="m")
-    assert site_area_of(project) == pytest.approx(5000.0, rel=EXACT_REL)
-    assert "units-override-ignored" in codes(project)
+    project = read(save(doc, tmp_path), units="cm")
+    assert site_area_of(project) == pytest.approx(500_000.0, rel=EXACT_REL)
+    said = notes(project, "units-overridden")
+    assert len(said) == 1 and "INSUNITS=4" in said[0].message
 
 
 # =====================================================================================

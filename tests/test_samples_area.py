@@ -86,6 +86,7 @@ def test_indicators_are_the_hand_worked_ones(report):
 
 
 def test_only_the_deliberate_finding(report):
-    assert [(f["rule"], f["severity"]) for f in report["findings"]] == [("qa:area-units", "warning")]
+    assert [(f["rule"], f["severity"]) for f in report["findings"]] == [("qa:units-corrected", "warning")]
+    assert "area-1.dxf" in report["findings"][0]["message"]
     outcomes = {r["rule"]: r["outcome"] for r in report["rules"]}
     assert outcomes["qa:area-drawing-gfa"] == "passed" and outcomes["qa:area-drawing-unmatched"] == "passed"

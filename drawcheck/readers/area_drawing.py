@@ -393,8 +393,8 @@ def read_area_drawing(path: Path, input_name: str, project: Project, *, building
     drawings have their own vocabulary. Returns the metres per drawing unit; raises ``ReadError`` when
     the file cannot be read at all.
     """
-    from .dxf import UNIT_FLAG, _units
     from .layers import LayerRoles
+    from .units import choose_units
 
     check_readable(path, max_bytes)
     doc = load_dxf(path).doc
@@ -417,12 +417,10 @@ def read_area_drawing(path: Path, input_name: str, project: Project, *, building
         note("area-open-outline", f"{len(walk.loose)} open outline(s) on area layers are not counted "
              f"(e.g. {', '.join(walk.loose[:3])})", handles=walk.loose, severity="warning")
 
-    if units:
-        from ezdxf import units as ezunits
-
-        declared, source = ezunits.conversion_factor(UNIT_FLAG[units], ezunits.M), f"--units {units}"
-    else:
-        declared, source = _units(doc, LayerRoles(), None, note)
+    choice = choose_units(doc, LayerRoles(), units, note)  # the site plan's units rules (units that lie)
+    declared, source = choice.factor, choice.source
+    if choice.assumed:
+        project.assume("units", f"{input_name}: {source}")
     texts = _area_texts(walk)
     factor, source = _choose_units(declared, source, texts, walk.polygons, bool(units), note)
     project.units_source = f"{project.units_source}; {input_name}: {source}" if project.units_source \

@@ -19,12 +19,8 @@ from .dxf_entities import AreaItem, DxfWalker, TextItem, clean_text, layer_of
 from .dxf_load import load_dxf
 from .files import ReadError, check_readable
 from .layers import LayerRoles
+from .units import choose_units
 
-#: Site extents above this many drawing units are taken as millimetres when $INSUNITS is 0 (convention §1).
-GUESS_MM_ABOVE = 20_000.0
-UNIT_NAMES = {1: "in", 2: "ft", 3: "mi", 4: "mm", 5: "cm", 6: "m", 7: "km", 8: "µin", 9: "mil", 10: "yd",
-              11: "Å", 12: "nm", 13: "µm", 14: "dm", 15: "dam", 16: "hm", 17: "Gm", 18: "AU", 19: "ly", 20: "pc"}
-UNIT_FLAG = {"mm": 4, "cm": 5, "m": 6}
 _KIND_OF_ROLE = {"building": "new", "retained": "retained", "existing": "existing"}
 
 
@@ -52,7 +48,7 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
                      severity=severity, subjects=tuple(clean_text(s) for s in subjects))
 
     for message, handle, code, dxftype in loaded.repairs:
-        note("dxf-repaired", f"ezdxf repaired: {message}", handles=(handle,) if handle else ())
+        note("dxf-repaired", message, handles=(handle,) if handle else ())
         if code == AuditError.UNDEFINED_BLOCK and dxftype == "INSERT":  # deleted by the audit, before the walk
             note("missing-block", f"INSERT {handle} refers to a block the drawing does not define; its content is missing",
                  handles=(handle,) if handle else ())
@@ -60,8 +56,9 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
         note("dxf-load", f"ezdxf: {message}")
     _note_unknown_codepage(doc, note)
 
-    factor, units_source = _units(doc, roles, units, note)
-    if units_source.startswith("guessed"):
+    choice = choose_units(doc, roles, units, note)
+    factor, units_source = choice.factor, choice.source
+    if choice.assumed:
         project.assume("units", f"{input_name}: {units_source}")
     project.units_source = units_source if not project.units_source else f"{project.units_source}; {units_source}"
 
@@ -104,52 +101,6 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
     _read_parts(project, by_role, texts, walked.attribs, src, note)
     _read_declared(project, [t for t in texts if t.role == "indicators"], src, note)
     return factor
-
-
-# -- units -------------------------------------------------------------------
-def _units(doc, roles: LayerRoles, override: str | None, note) -> tuple[float, str]:
-    """Metres per drawing unit and a sentence saying where it came from."""
-    from ezdxf import units as ezunits
-
-    raw = doc.header.get("$INSUNITS", 0) or 0
-    try:
-        insunits = int(raw)
-    except (TypeError, ValueError, OverflowError):  # a damaged header: read as unitless, and say so
-        note("dxf-load", f"$INSUNITS is '{raw}', not a unit code; read as 0 (unitless)")
-        insunits = 0
-    if insunits:
-        try:
-            factor = ezunits.conversion_factor(insunits, ezunits.M)
-        except Exception:
-            factor = None
-        if factor:
-            name = UNIT_NAMES.get(insunits, str(insunits))
-            if override and UNIT_FLAG[override] != insunits:
-                note("units-override-ignored", f"--units {override} ignored: the drawing says $INSUNITS={insunits} ({name})")
-            return factor, f"INSUNITS={insunits} ({name})"
-    if override:
-        return ezunits.conversion_factor(UNIT_FLAG[override], ezunits.M), f"--units {override} (INSUNITS={insunits})"
-    width = _site_extent(doc, roles)
-    guess = "mm" if width > GUESS_MM_ABOVE else "m"
-    note("units-guessed",
-         f"$INSUNITS is {insunits} (unitless): guessed {guess} from the site boundary's extent of {width:.0f} drawing units; "
-         "set $INSUNITS or pass --units", severity="warning")
-    return ezunits.conversion_factor(UNIT_FLAG[guess], ezunits.M), f"guessed {guess} from the site extent (INSUNITS={insunits})"
-
-
-def _site_extent(doc, roles: LayerRoles) -> float:
-    from ezdxf import bbox
-
-    site = [e for e in doc.modelspace() if roles.role_of(layer_of(e)) == "site"]
-    if not site:
-        site = list(doc.modelspace())
-    try:
-        box = bbox.extents(site, fast=True)
-    except Exception:
-        return 0.0
-    if not box.has_data:
-        return 0.0
-    return float(max(box.size.x, box.size.y))
 
 
 # -- areas -------------------------------------------------------------------

@@ -42,10 +42,11 @@ _ENTITY_IN_MESSAGE = re.compile(r"\b([A-Z][A-Z0-9_]*)\(#([0-9A-Fa-f]+)\)")
 def _entry(fix) -> tuple[str, str | None, int | None, str | None]:
     """(message, handle, AuditError code, dxftype) of an auditor entry."""
     entity = getattr(fix, "entity", None)
+    message = f"ezdxf repaired: {fix.message}"
     if entity is not None and entity.is_alive:  # a deleted entity has lost its dxf attributes
-        return fix.message, entity.dxf.get("handle"), fix.code, entity.dxftype()
+        return message, entity.dxf.get("handle"), fix.code, entity.dxftype()
     found = _ENTITY_IN_MESSAGE.search(fix.message)
-    return fix.message, found and found.group(2), fix.code, found and found.group(1)
+    return message, found and found.group(2), fix.code, found and found.group(1)
 
 
 def load_dxf(path: Path) -> LoadedDxf:
@@ -99,14 +100,54 @@ def _read(path: Path, kind: str, ezdxf, recover) -> LoadedDxf:
         try:
             doc, auditor = recover.readfile(path)
         except Exception as exc2:
-            raise ReadError(f"{path.name}: damaged DXF that could not be recovered ({_first_line(exc2)})") from None
+            return _read_without_damaged_objects(path, ezdxf, recover, exc2)
         loaded = LoadedDxf(doc, recovered=True)
-        loaded.repairs.append((f"plain read failed ({_first_line(exc)}); read with ezdxf.recover", None, None, None))
+        loaded.repairs.append((f"ezdxf repaired: plain read failed ({_first_line(exc)}); read with ezdxf.recover",
+                               None, None, None))
     else:
         loaded = LoadedDxf(doc)
     loaded.repairs.extend(_entry(f) for f in auditor.fixes)
     loaded.repairs.extend(_entry(e) for e in auditor.errors)
     return loaded
+
+
+def _read_without_damaged_objects(path: Path, ezdxf, recover, failure: Exception) -> LoadedDxf:
+    """Read a DXF both ezdxf readers refuse after dropping OBJECTS records geometry does not need.
+
+    Damaged records go first (:func:`~.dxf_repair.drop_damaged_objects`); when that is not enough,
+    every record outside :data:`~.dxf_repair.KEPT_OBJECTS`. Each dropped record becomes a repair.
+    """
+    import tempfile
+
+    from .dxf_repair import drop_damaged_objects, drop_unneeded_objects
+
+    raw = path.read_bytes()
+    for drop in (drop_damaged_objects, drop_unneeded_objects):
+        repaired, dropped = drop(raw)
+        if not dropped:
+            continue
+        with tempfile.TemporaryDirectory(prefix="drawcheck-") as tmp:
+            fixed = Path(tmp) / path.name
+            fixed.write_bytes(repaired)
+            try:
+                doc = _readfile(fixed, "dxf", ezdxf)
+                auditor = doc.audit()
+                recovered = False
+            except Exception:
+                try:
+                    doc, auditor = recover.readfile(fixed)
+                    recovered = True
+                except Exception:
+                    continue
+        loaded = LoadedDxf(doc, recovered=recovered)
+        loaded.repairs.append((f"ezdxf could not read the file ({_first_line(failure)}); drawcheck dropped "
+                               f"{len(dropped)} OBJECTS record(s) and read the rest", None, None, None))
+        loaded.repairs.extend((f"dropped OBJECTS record {d.dxftype} {d.handle}: {d.reason}", d.handle, None, d.dxftype)
+                              for d in dropped)
+        loaded.repairs.extend(_entry(f) for f in auditor.fixes)
+        loaded.repairs.extend(_entry(e) for e in auditor.errors)
+        return loaded
+    raise ReadError(f"{path.name}: damaged DXF that could not be recovered ({_first_line(failure)})")
 
 
 def _readfile(path: Path, kind: str, ezdxf):
