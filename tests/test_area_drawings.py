@@ -402,3 +402,11 @@ def test_cli_unreadable_area_drawing_exits_2(tmp_path):
                                              encoding="utf-8")
     proc = _run("check", str(tmp_path))
     assert proc.returncode == 2 and proc.stderr.startswith("drawcheck: ") and "Traceback" not in proc.stderr
+
+
+def test_drawing_strings_are_escaped_in_html(tmp_path):
+    path = af.build(tmp_path / "area.dxf", title="A地块1#楼<b>&", polygons=af.POLYGONS[:3] + [
+        ("面积-计容-商业&办公-1", "1-1", 0, 10, 10, 14)], labels={"1-1": (15, -3)})  # (no < > in layer names)
+    html = _run("check", str(path), "--format", "html").stdout
+    assert "A地块1#楼&lt;b&gt;&amp;" in html and "商业&amp;办公" in html
+    assert "楼<b>" not in html and "商业&办公" not in html
