@@ -410,3 +410,16 @@ def test_drawing_strings_are_escaped_in_html(tmp_path):
     html = _run("check", str(path), "--format", "html").stdout
     assert "A地块1#楼&lt;b&gt;&amp;" in html and "商业&amp;办公" in html
     assert "楼<b>" not in html and "商业&办公" not in html
+
+
+def test_cli_floors_that_disagree_with_the_site_plan(tmp_path):
+    # the site plan says 40F on the 300 m2 footprint: 12000 m2, within 10 % of the drawing's 11328 m2,
+    # but the drawing's floor labels cover floors 1..46
+    _site_plan(tmp_path / "site.dxf", floors=40)
+    af.build(tmp_path / "area-1.dxf", insunits=6)
+    (tmp_path / "drawcheck.toml").write_text('[project]\ninputs = ["site.dxf"]\n\n[area_drawings]\n"1#" = "area-1.dxf"\n',
+                                             encoding="utf-8")
+    report = json.loads(_run("check", str(tmp_path), "--format", "json").stdout)
+    (f,) = [f for f in report["findings"] if f["rule"] == "qa:area-drawing-gfa"]
+    assert (f["measured"], f["required"], f["unit"]) == (46, 40, "count")
+    assert "46 floors above ground" in f["message"] and "says 40" in f["message"]
