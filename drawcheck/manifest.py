@@ -122,6 +122,7 @@ class Manifest:
     overrides: Mapping[str, Mapping[str, object]] = field(default_factory=lambda: _EMPTY)
     limits: Limits = Limits()
     source: Path | None = None
+    area_drawings: tuple[tuple[str, str], ...] = ()  # (building id, path): area-calculation drawings
 
 
 # --- schema ---------------------------------------------------------------------
@@ -179,7 +180,7 @@ CONDITION_KEYS: Mapping[str, tuple[type, str]] = MappingProxyType(
     {k: (c.kind, c.department) for k, c in _CONDITIONS.items()}
 )
 
-_TOP_KEYS = ("project", "site", "conditions", "layers", "claims", "overrides", "limits")
+_TOP_KEYS = ("project", "site", "conditions", "layers", "claims", "overrides", "limits", "area_drawings")
 _PROJECT_KEYS = ("name", "inputs", "packs")
 _INPUT_KEYS = ("path", "insert", "rotation")
 _SITE_KEYS = ("latitude", "longitude", "north_angle")
@@ -469,6 +470,31 @@ def _overrides(v: _Validator, value: object) -> Mapping[str, Mapping[str, object
     return MappingProxyType(out)
 
 
+def _area_drawings(v: _Validator, value: object, inputs: tuple[InputSpec, ...]) -> tuple[tuple[str, str], ...]:
+    """``[area_drawings]``: building id -> the path (or array of paths) of its area-calculation drawings."""
+    if not isinstance(value, dict):
+        raise v.wrong_type("area_drawings", "a table (building id = path or array of paths)", value)
+    out: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for building, paths in value.items():
+        k = _key("area_drawings", building)
+        if not building.strip():
+            raise v.error(k, f"'{k}': the building id must not be empty")
+        items = [paths] if isinstance(paths, str) else paths
+        if not isinstance(items, list) or not items:
+            raise v.wrong_type(k, "a path string or a non-empty array of paths", paths)
+        for i, item in enumerate(items):
+            ik = k if isinstance(paths, str) else _key(k, i)
+            path = v.inside(item, ik)
+            if any(s.path == path for s in inputs):
+                raise v.error(ik, f"'{ik}' is also in 'project.inputs': an area drawing is listed here only")
+            if path in seen:
+                raise v.error(ik, f"'{ik}' lists {path!r}, already the area drawing of {seen[path]!r}")
+            seen[path] = building.strip()
+            out.append((building.strip(), path))
+    return tuple(out)
+
+
 def _limits(v: _Validator, value: object) -> Limits:
     table = v.table(value, "limits", _LIMIT_KEYS)
     return Limits(**{name: v.integer(raw, _key("limits", name), 1) for name, raw in table.items()})
@@ -543,6 +569,7 @@ def load_manifest(path: Path | str) -> Manifest:
     claims = _claims(v, data["claims"]) if "claims" in data else ()
     overrides = _overrides(v, data["overrides"]) if "overrides" in data else _EMPTY
     limits = _limits(v, data["limits"]) if "limits" in data else Limits()
+    area_drawings = _area_drawings(v, data["area_drawings"], inputs) if "area_drawings" in data else ()
 
     return Manifest(
         root=root,
@@ -560,6 +587,7 @@ def load_manifest(path: Path | str) -> Manifest:
         overrides=overrides,
         limits=limits,
         source=file,
+        area_drawings=area_drawings,
     )
 
 

@@ -216,6 +216,7 @@ class Project:
     fire_rescue: list[Area] = field(default_factory=list)
     declared: dict[str, DeclaredValue] = field(default_factory=dict)
     qa: list[QANote] = field(default_factory=list)
+    area_schedules: list = field(default_factory=list)  # schedules.AreaSchedule per building, from area drawings
     assumptions: list[Assumption] = field(default_factory=list)  # made or skipped while reading (units, outlines)
     layer_hints: dict[str, str] = field(default_factory=dict)  # role -> which layer most likely holds it (none found)
 

@@ -883,7 +883,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=HERE, help="folder to write the samples into")
     args = ap.parse_args(argv)
-    for folder, files in build_samples().items():
+    from generate_area import build_samples as area_samples  # the area-calculation sample (issue 12)
+
+    for folder, files in {**build_samples(), **area_samples()}.items():
         for fname, data in files.items():
             write_if_changed(args.out / folder / fname, data)
         print(f"{args.out / folder}: " + ", ".join(f"{k} ({len(v)} B)" for k, v in files.items()))

@@ -30,6 +30,7 @@ SECTIONS = {
     "[[claims]]": set(schema._CLAIM_KEYS),
     '[overrides."PACK"]': set(),  # free keys: the pack's parameter names
     "[limits]": set(schema._LIMIT_KEYS),
+    "[area_drawings]": set(),  # free keys: building ids
 }
 
 

@@ -18,6 +18,7 @@ from ..geometry.ops import AreaIndex, exact_union_area
 from ..model import Project
 from ..rounding import as_reported
 from . import distances
+from .area_schedules import apply_feeds, area_feeds, basis
 from .buildings import AREA_PACK, StoreyRule, building_figures
 from .declared import declared_status
 from .distances import natural_key
@@ -58,7 +59,10 @@ def compute_indicators(project: Project, conditions: Mapping[str, object] | None
     unlabelled = [p.source.handle for p in project.unlabelled_parts]
     gfa_reason = (f"{len(unlabelled)} building part(s) without a floor count ({', '.join(unlabelled[:5])})"
                   if unlabelled else None)
-    gfa_above = sum(f.gfa for f in onsite)
+    feeds = area_feeds(project.area_schedules, onsite)  # area-calculation drawings (issue 12)
+    apply_feeds(feeds, onsite)
+    unmatched = [a for a in feeds if a.site_gfa is None]  # drawings of buildings the site plan does not show
+    gfa_above = sum(f.gfa for f in onsite) + sum(a.above for a in unmatched)
     put("gfa_above", gfa_above, gfa_reason)
     missing_below = [b.area.source.handle for b in project.basements if b.floors_below is None]
     below_reason = (f"{len(missing_below)} basement outline(s) without floors below ground ({', '.join(missing_below[:5])})"
@@ -67,12 +71,16 @@ def compute_indicators(project: Project, conditions: Mapping[str, object] | None
     if project.basements and not missing_below:
         basement_areas = PolygonArrays.from_polygons([b.area.rings for b in project.basements]).areas()
         gfa_below += float(sum(a * b.floors_below for a, b in zip(basement_areas, project.basements)))
+    site_below = gfa_below
+    gfa_below += sum(a.below for a in feeds)
     put("gfa_below", gfa_below, below_reason)
     total_reason = gfa_reason or below_reason
     put("gfa_total", gfa_above + gfa_below, total_reason)
     in_far = bool(conditions.get("basement_in_far", False))
     far_reason = gfa_reason or (below_reason if in_far else None)
-    gfa_far = gfa_above + (gfa_below if in_far else 0.0)
+    fed = {a.building for a in feeds}
+    gfa_far = (sum(f.gfa for f in onsite if f.id not in fed) + (site_below if in_far else 0.0)
+               + sum(a.counted for a in feeds))  # a building with an area drawing adds its 计容 area
     put("gfa_far", gfa_far, far_reason)
     put("far", gfa_far / site_area if site_area else None, far_reason or (None if site_area else site_reason))
 
@@ -90,9 +98,14 @@ def compute_indicators(project: Project, conditions: Mapping[str, object] | None
     else:
         put("max_height", None, "no labelled building on the site")
     put("parking_spaces", len(project.parking))
+    if feeds:
+        for key, what in (("gfa_above", "floor area above ground"), ("gfa_below", "floor area below ground"),
+                          ("gfa_total", "floor area"), ("gfa_far", "计容 area"), ("far", "计容 area")):
+            values[key].basis = basis(feeds, what)
     _compare_declared(values, project)
 
     result = Indicators(values, onsite, existing, site)
+    result.area_feeds = feeds
     result.setbacks = distances.setbacks(onsite, site, project.road_redlines)
     result.part_pairs = distances.part_pairs(onsite, existing)
     result.spacing = distances.spacing(result.part_pairs)

@@ -24,6 +24,7 @@ class Indicator:
     declared: float | None = None
     status: str | None = None  # ok | mismatch | unverified
     tolerance: str | None = None  # how declared and computed were compared
+    basis: str | None = None  # where the value comes from, when not from the site plan alone (area drawings)
 
 
 @dataclass(eq=False)
@@ -104,3 +105,4 @@ class Indicators:
     setbacks: list[Setback] = field(default_factory=list)
     spacing: list[Spacing] = field(default_factory=list)
     part_pairs: list[PartPair] = field(default_factory=list)
+    area_feeds: list = field(default_factory=list)  # area_schedules.AreaFeed per building with an area drawing

@@ -64,11 +64,31 @@ def _indicators(report: dict) -> list[dict]:
         rows.append({
             "key": key, "name": INDICATOR_NAMES.get(key, key), "unit": unit,
             "value": None if row.get("value") is None else format_quantity(row["value"], unit),
-            "reason": row.get("reason", ""),
+            "reason": row.get("reason", "") or row.get("basis", ""),
             "declared": format_quantity(row["declared"], unit) if row.get("declared") is not None else "",
             "status": row.get("status", ""), "status_name": STATUS_NAMES.get(row.get("status", ""), row.get("status", "")),
         })
     return rows
+
+
+def _area_drawings(report: dict) -> list[dict]:
+    """Per building with an area drawing: its floor groups with m² by class, and the totals."""
+    from .text import AREA_CLASSES
+
+    out = []
+    for a in report.get("area_drawings") or []:
+        groups = []
+        for g in a["groups"]:
+            cells = [format_quantity(sum(r["gfa"] for r in g["rows"] if r["class"] == k), "m2")
+                     if any(r["class"] == k for r in g["rows"]) else "" for k, _ in AREA_CLASSES]
+            uses = ", ".join(dict.fromkeys(f"{r['use']}×{r['coefficient']:g}" for r in g["rows"]))
+            groups.append({"floors": g["floors"], "count": g["count"], "cells": cells, "uses": uses})
+        totals = [format_quantity(a[k], "m2") for k in ("gfa_counted", "gfa_not_counted", "gfa_exempt", "footprint_area")]
+        out.append({"building": a["building"], "inputs": ", ".join(a["inputs"]), "titles": ", ".join(a["titles"]),
+                    "floors": f"{a['floors_above']}+{a['floors_below']}", "groups": groups, "totals": totals,
+                    "site_plan_gfa": format_quantity(a["site_plan_gfa"], "m2") if "site_plan_gfa" in a else "",
+                    "gfa_above": format_quantity(a["gfa_above"], "m2")})
+    return out
 
 
 def _buildings(report: dict) -> list[dict]:
@@ -220,7 +240,7 @@ def context(report: dict) -> dict:
         "tool": report.get("tool") or {}, "schema": report.get("schema", ""),
         "timestamp": report.get("timestamp", ""),
         "units": report.get("units") or {}, "packs": _packs(report), "summary": _summary(report),
-        "indicators": _indicators(report), "buildings": _buildings(report),
+        "indicators": _indicators(report), "buildings": _buildings(report), "area_drawings": _area_drawings(report),
         "plan_svg": Markup(plan_svg(report, link_ids=shown)),
         "located": sum(1 for f in findings if f.get("location")), "unlocated": sum(1 for f in findings if not f.get("location")),
         "departments": departments, "rules": _rules(report), "sunlight": _sunlight(report),

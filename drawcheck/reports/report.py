@@ -72,6 +72,8 @@ def build_report(project: Project, indicators: Indicators, results: Sequence[Rul
                     | ({"overlap_area": as_reported(s.overlap_area, "m2")} if s.overlap_area else {})
                     for s in indicators.spacing],
     }
+    if indicators.area_feeds:  # area-calculation drawings (面积计算图): per building, its schedule
+        report["area_drawings"] = [_area_drawing(a) for a in indicators.area_feeds]
     report["plan"] = _plan(project, indicators)
     findings = _findings(results)
     report["findings"] = findings
@@ -119,6 +121,41 @@ def _plan(project: Project, ind: Indicators) -> dict:
     }
 
 
+def _area_drawing(feed) -> dict:
+    """One building's area drawings: totals by class, by use and per floor group (m²)."""
+    from ..indicators.area_schedules import by_use
+
+    rows = [r for s in feed.schedules for r in s.rows]
+    m2 = lambda v: as_reported(v, "m2")  # noqa: E731
+    groups: dict[str, list] = {}
+    for s in feed.schedules:
+        for r in s.rows:
+            groups.setdefault(r.floors, []).append((s, r))
+    out = {
+        "building": feed.building,
+        "inputs": feed.inputs,
+        "titles": [s.title for s in feed.schedules if s.title],
+        "on_site_plan": feed.site_gfa is not None,
+        "floors_above": feed.floors_above,
+        "floors_below": len({f for s in feed.schedules for f in s.floors if f < 0}),
+        "footprint_area": m2(feed.footprint),
+        "gfa_counted": m2(feed.counted),
+        "gfa_not_counted": m2(sum(s.total("not_counted") for s in feed.schedules)),
+        "gfa_exempt": m2(sum(s.total("exempt") for s in feed.schedules)),
+        "gfa_above": m2(feed.above),
+        "gfa_below": m2(feed.below),
+        "by_use": [{**row, "gfa": m2(row["gfa"])} for row in by_use(rows)],
+        "groups": [{"floors": text, "count": pairs[0][1].floors_above + pairs[0][1].floors_below,
+                    "rows": [{"class": r.area_class, "use": r.use, "coefficient": r.coefficient, "area": m2(r.area),
+                              "gfa": m2(r.gfa), "sources": [{"input": s.input, "handle": h} for h in r.handles]}
+                             for s, r in pairs]}
+                   for text, pairs in groups.items()],
+    }
+    if feed.site_gfa is not None:
+        out["site_plan_gfa"] = m2(feed.site_gfa)
+    return out
+
+
 def _pack(p: Pack) -> dict:
     row = {"id": p.id, "version": p.version, "sha256": p.sha256, "title": p.title}
     if p.standard:  # the standard's code or citation (GB 50016-2014 (2018年版)): how a notice names the pack
@@ -134,6 +171,8 @@ def _indicators(ind: Indicators) -> dict:
         row = {"value": as_reported(v.value, v.unit), "unit": v.unit}
         if v.reason:
             row["reason"] = v.reason
+        if v.basis:
+            row["basis"] = v.basis
         if v.declared is not None:
             row["declared"] = as_reported(v.declared, v.unit)
             row["status"] = v.status

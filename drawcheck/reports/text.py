@@ -56,6 +56,11 @@ def render(report: dict, *, max_findings_per_department: int = 30) -> Group:
         ind.add_row(INDICATOR_NAMES.get(key, key), computed, _value(row.get("declared"), row["unit"]) if "declared" in row else "",
                     Text(status, style=_STATUS_STYLE.get(status, "")))
     parts.append(ind)
+    if any(row.get("basis") for row in report["indicators"].values()):
+        fed = ", ".join(a["building"] for a in report.get("area_drawings", []))
+        parts.append(Text(f"GFA indicators: {fed} from area drawings (计容 area into FAR), other buildings from the "
+                          "site plan's labels", style="dim"))
+    parts.extend(area_tables(report.get("area_drawings", [])))
 
     if report["buildings"]:
         bt = Table(title="Buildings 建筑", box=box.SIMPLE_HEAD, title_justify="left")
@@ -105,6 +110,29 @@ def render(report: dict, *, max_findings_per_department: int = 30) -> Group:
                 style="bold red" if s["errors"] else "bold green")
     parts.append(tail)
     return Group(*parts)
+
+
+AREA_CLASSES = (("counted", "计容"), ("not_counted", "不计容"), ("exempt", "免计容"), ("footprint", "基底"))
+
+
+def area_tables(rows: list[dict]) -> list[Table]:
+    """One table per building with an area drawing: per floor group the floors and m² by class."""
+    out = []
+    for a in rows:
+        title = f"Area drawing 面积计算 {a['building']} ({', '.join(a['inputs'])})"
+        t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+        t.add_column("楼层 floors")
+        t.add_column("层数", justify="right")
+        for _, name in AREA_CLASSES:
+            t.add_column(f"{name} m²", justify="right")
+        for g in a["groups"]:
+            sums = {k: sum(r["gfa"] for r in g["rows"] if r["class"] == k) for k, _ in AREA_CLASSES}
+            t.add_row(g["floors"], str(g["count"]), *(f"{sums[k]:,.2f}" if any(r["class"] == k for r in g["rows"]) else ""
+                                                      for k, _ in AREA_CLASSES))
+        t.add_row(Text("total", style="bold"), f"{a['floors_above']}+{a['floors_below']}",
+                  *(f"{a[key]:,.2f}" for key in ("gfa_counted", "gfa_not_counted", "gfa_exempt", "footprint_area")))
+        out.append(t)
+    return out
 
 
 def to_text(report: dict, *, width: int = 120, color: bool = False) -> str:

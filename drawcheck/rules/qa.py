@@ -62,3 +62,39 @@ def qa_internal_error(ctx, rule):
     """Rules that failed with an internal error (they are reported not_run)."""
     return [finding(rule, detail=f"rule {r.id} could not run: {reason}", subjects=(r.id,))
             for r, reason in ctx.internal_errors]
+
+
+@check("qa_area_drawing_gfa")
+def qa_area_drawing_gfa(ctx, rule):
+    """A building's area drawing against the site plan's own labels: GFA above ground and floors above ground."""
+    from ..indicators.area_schedules import GFA_TOLERANCE
+
+    feeds = [a for a in ctx.indicators.area_feeds if a.site_gfa is not None]
+    if not feeds:
+        raise NotApplicable("no area drawing of a building on the site plan")
+    out = []
+    for a in feeds:
+        sources = tuple(s.source for s in a.schedules if s.source is not None)
+        if abs(a.above - a.site_gfa) > GFA_TOLERANCE * max(a.above, a.site_gfa):
+            out.append(finding(rule, detail=f"{a.building}: the area drawing gives {a.above:.2f} m2 above ground, the "
+                               f"site plan's labels {a.site_gfa:.2f} m2 (more than {GFA_TOLERANCE:.0%} apart); the "
+                               "area drawing's figure is used", subjects=(a.building,), measured=a.above,
+                               required=a.site_gfa, unit="m2", sources=sources))
+        if a.site_floors is not None and a.floors_above != a.site_floors:
+            out.append(finding(rule, detail=f"{a.building}: the area drawing's floor labels cover {a.floors_above} "
+                               f"floors above ground, the site plan's label says {a.site_floors}",
+                               subjects=(a.building,), measured=a.floors_above, required=a.site_floors,
+                               unit="count", sources=sources))
+    return out
+
+
+@check("qa_area_drawing_unmatched")
+def qa_area_drawing_unmatched(ctx, rule):
+    """An area drawing of a building the site plan does not show (its areas still count)."""
+    if not ctx.indicators.area_feeds or not ctx.indicators.buildings:
+        raise NotApplicable("no area drawing, or no building on the site plan to match")
+    return [finding(rule, detail=f"area drawing {', '.join(a.inputs)} is of building {a.building}, which the site "
+                    f"plan does not show (it shows {', '.join(f.id for f in ctx.indicators.buildings)}); its "
+                    "areas are counted all the same", subjects=(a.building,),
+                    sources=tuple(s.source for s in a.schedules if s.source is not None))
+            for a in ctx.indicators.area_feeds if a.site_gfa is None]
