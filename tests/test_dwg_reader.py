@@ -394,3 +394,43 @@ def test_dwg_sample_reports_the_residential_findings():
     dwg = drawcheck.check(SAMPLES / "residential-dwg").data
     dxf = drawcheck.check(SAMPLES / "residential").data
     assert without_input(dwg, "site.dwg") == without_input(dxf, "site.dxf")
+
+
+# --------------------------------------------------------------------------
+# Area-calculation drawings as DWG (issue 12 points 1 and 2 together)
+# --------------------------------------------------------------------------
+def _area_calc_as_dwg(tmp_path: Path, named: bool) -> Path:
+    """samples/area-calc with its area drawings saved as DWG: named in [area_drawings], or only listed as inputs."""
+    target = tmp_path / "area-calc"
+    shutil.copytree(SAMPLES / "area-calc", target, ignore=shutil.ignore_patterns("area-*.dxf", "expected.json"))
+    for k in (1, 2):
+        (target / f"area-{k}.dwg").write_bytes(dwg_bytes(ezdxf.readfile(SAMPLES / "area-calc" / f"area-{k}.dxf")))
+    toml = (target / "drawcheck.toml").read_text(encoding="utf-8")
+    if named:
+        toml = toml.replace("area-1.dxf", "area-1.dwg").replace("area-2.dxf", "area-2.dwg")
+    else:  # found by their 面积- layers, which ezdwg's layer table gives without reading the drawing
+        toml = toml[:toml.index("[area_drawings]")].replace('inputs = ["site.dxf"]',
+                                                            'inputs = ["site.dxf", "area-1.dwg", "area-2.dwg"]')
+    (target / "drawcheck.toml").write_text(toml, encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["named", "detected"])
+def test_area_drawings_as_dwg_give_the_dxf_schedules(named, tmp_path):
+    expected = json.loads((SAMPLES / "area-calc" / "expected.json").read_text(encoding="utf-8"))
+    report = drawcheck.check(_area_calc_as_dwg(tmp_path, named)).data
+    for key in ("gfa_far", "gfa_above", "gfa_below", "far"):
+        value = expected["indicators"][key]
+        assert report["indicators"][key]["value"] == pytest.approx(value, abs=ROUNDING["m2"]), key
+    for building, exp in expected["area_drawings"].items():
+        (row,) = [r for r in report["area_drawings"] if r["building"] == building]
+        for field in ("gfa_counted", "gfa_not_counted", "gfa_exempt", "footprint_area"):
+            assert row[field] == pytest.approx(exp[field], abs=ROUNDING["m2"]), (building, field)
+    dxf_rows = {r["building"]: r for r in drawcheck.check(SAMPLES / "area-calc").data["area_drawings"]}
+    dwg_rows = {r["building"]: r for r in report["area_drawings"]}
+    assert set(dwg_rows) == set(dxf_rows) == {"1#", "2#"}
+    for building, row in dxf_rows.items():
+        for field in ("gfa_counted", "gfa_not_counted", "gfa_exempt", "footprint_area", "floors"):
+            assert dwg_rows[building].get(field) == row.get(field), (building, field)
+    formats = {i["path"]: i["format"] for i in report["project"]["inputs"]}
+    assert formats["area-1.dwg"] == formats["area-2.dwg"] == "dwg"

@@ -154,3 +154,19 @@ def test_a_drawing_whose_entities_cannot_be_read_is_exit_2(tmp_path):
     path.write_text(text[:start] + "xyz\nLWPOLYLINE\n" + text[start:])
     _refused_by_ezdxf(path)
     refused(run_cli(path), "site.dxf", "could not be recovered")
+
+
+def test_an_area_drawing_with_a_damaged_record_is_read_and_the_repair_said(tmp_path):
+    """The area-drawing reader reports load repairs like the site-plan reader (nothing dropped silently)."""
+    import area_fixtures
+
+    path = area_fixtures.build(tmp_path / "area.dxf")
+    doc = ezdxf.readfile(path)
+    first, second = list(doc.modelspace().query("LWPOLYLINE"))[:2]
+    doc.modelspace().set_redraw_order({first.dxf.handle: "FF", second.dxf.handle: "FE"})
+    doc.saveas(path)
+    handle = _libredwg_sortents(path)
+    _refused_by_ezdxf(path)
+    report = drawcheck.check(path).data
+    assert any(f"SORTENTSTABLE {handle}" in f["message"] for f in _repairs(report))
+    assert report["area_drawings"][0]["gfa_counted"] == pytest.approx(area_fixtures.COUNTED)

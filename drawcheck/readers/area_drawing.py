@@ -28,7 +28,7 @@ from ..model import Project, Source
 from ..schedules import CLASS_NAMES, AreaSchedule, ScheduleRow
 from .dxf_entities import DxfWalker, clean_text
 from .dxf_load import load_dxf
-from .files import ReadError, check_readable
+from .files import ReadError, check_readable, sniff
 from .floor_groups import FloorGroup, FloorGroupError, looks_like_floor_group, parse_floor_group
 
 VOCAB_FILE = Path(__file__).with_name("area_vocab.toml")
@@ -132,6 +132,8 @@ _MARKERS = tuple(("面积" + sep).encode(enc) for enc in ("utf-8", "gbk") for se
 def may_be_area_drawing(path: Path) -> bool:
     """A quick look at the bytes: could ``path`` be an area drawing (a ``面积-`` name in it)? Then read and ask
     :func:`is_area_drawing`."""
+    if sniff(path) == "dwg":  # DWG strings are bit-packed: ask ezdwg for the layer table (milliseconds)
+        return any(is_area_layer(name) for name in _dwg_layer_names(path))
     overlap = max(len(m) for m in _MARKERS) - 1
     tail = b""
     try:
@@ -144,6 +146,16 @@ def may_be_area_drawing(path: Path) -> bool:
     except OSError:
         return False
     return False
+
+
+def _dwg_layer_names(path: Path) -> list[str]:
+    """Layer names of a DWG through ezdwg, or [] when it cannot say."""
+    try:
+        import ezdwg
+
+        return [str(getattr(layer, "name", layer)) for layer in ezdwg.read(str(path)).layers]
+    except Exception:  # unreadable here: the site-plan reader reports it
+        return []
 
 
 def is_area_drawing_file(path: Path, max_bytes: int = 200_000_000) -> bool:
@@ -396,8 +408,11 @@ def read_area_drawing(path: Path, input_name: str, project: Project, *, building
     from .layers import LayerRoles
     from .units import choose_units
 
+    from .dxf import note_loaded
+
     check_readable(path, max_bytes)
-    doc = load_dxf(path).doc
+    loaded = load_dxf(path)
+    doc = loaded.doc
 
     # No location: an area drawing's coordinates are not the site plan's (renderers place locations there);
     # the sources name the entities instead.
@@ -406,6 +421,7 @@ def read_area_drawing(path: Path, input_name: str, project: Project, *, building
                      sources=[Source(input_name, clean_text(h)) for h in handles][:20],
                      severity=severity, subjects=tuple(subjects))
 
+    note_loaded(loaded, input_name, project, note)
     try:
         walk = _walk(doc, note, max_entities, max_vertices)
     except ReadError as exc:

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..geometry.arcs import SAGITTA_TOLERANCE
 from ..model import DEFAULT_STOREY_HEIGHT, SKIPPED_ROLE_KIND, Area, Basement, Building, DeclaredValue, Line, Part, Project, Source
-from .dxf_entities import AreaItem, DxfWalker, TextItem, clean_text, layer_of
+from .dxf_entities import AreaItem, DxfWalker, TextItem, clean_text
 from .dxf_load import load_dxf
 from .files import ReadError, check_readable
 from .layers import LayerRoles
@@ -34,8 +34,6 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
     Returns the metres per drawing unit. Raises :class:`~drawcheck.readers.files.ReadError`
     when the file cannot be read at all.
     """
-    from ezdxf.audit import AuditError
-
     check_readable(path, max_bytes)
     loaded = load_dxf(path)
     doc = loaded.doc
@@ -49,18 +47,7 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
         project.note(code, clean_text(f"{input_name}: {message}"), sources=[src(h) for h in handles],
                      severity=severity, subjects=tuple(clean_text(s) for s in subjects), location=location)
 
-    for message, handle, code, dxftype in loaded.repairs:
-        note("dxf-repaired", message, handles=(handle,) if handle else ())
-        if code == AuditError.UNDEFINED_BLOCK and dxftype == "INSERT":  # deleted by the audit, before the walk
-            note("missing-block", f"INSERT {handle} refers to a block the drawing does not define; its content is missing",
-                 handles=(handle,) if handle else ())
-    for message in dict.fromkeys(loaded.log):
-        note("dxf-load", f"ezdxf: {message}")
-    for code, message, handles, severity in loaded.notes:  # a DWG: what its conversion could not carry over
-        note(code, message, handles=handles, severity=severity)
-    if loaded.converter:
-        project.converters[input_name] = loaded.converter
-    _note_unknown_codepage(doc, note)
+    note_loaded(loaded, input_name, project, note)
     roles = _layer_roles(doc, roles, input_name, project, note)
 
     choice = choose_units(doc, roles, units, note)
@@ -124,6 +111,24 @@ def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles
                        sources=(src(handle),))
     _read_declared(project, [t for t in texts if t.role == "indicators"], src, note)
     return factor
+
+
+def note_loaded(loaded, input_name: str, project: Project, note) -> None:
+    """Say what loading repaired, logged or (for a DWG) could not carry over; record the converter."""
+    from ezdxf.audit import AuditError
+
+    for message, handle, code, dxftype in loaded.repairs:
+        note("dxf-repaired", message, handles=(handle,) if handle else ())
+        if code == AuditError.UNDEFINED_BLOCK and dxftype == "INSERT":  # deleted by the audit, before the walk
+            note("missing-block", f"INSERT {handle} refers to a block the drawing does not define; its content is missing",
+                 handles=(handle,) if handle else ())
+    for message in dict.fromkeys(loaded.log):
+        note("dxf-load", f"ezdxf: {message}")
+    for code, message, handles, severity in loaded.notes:  # a DWG: what its conversion could not carry over
+        note(code, message, handles=handles, severity=severity)
+    if loaded.converter:
+        project.converters[input_name] = loaded.converter
+    _note_unknown_codepage(loaded.doc, note)
 
 
 def _layer_roles(doc, roles: LayerRoles, input_name: str, project: Project, note) -> LayerRoles:
