@@ -423,3 +423,40 @@ def test_cli_floors_that_disagree_with_the_site_plan(tmp_path):
     (f,) = [f for f in report["findings"] if f["rule"] == "qa:area-drawing-gfa"]
     assert (f["measured"], f["required"], f["unit"]) == (46, 40, "count")
     assert "46 floors above ground" in f["message"] and "says 40" in f["message"]
+
+
+def _explode_top_floor_flat(path: Path, gap: float = 0.0) -> list[str]:
+    """Redraw the 46-46 flat (100,0)-(120,12) as four LINEs, the last one ``gap`` m short; their handles."""
+    doc = ezdxf.readfile(path)
+    msp = doc.modelspace()
+    (flat,) = [e for e in msp.query("LWPOLYLINE") if e.dxf.layer == "面积-计容-住宅-1"
+               and [tuple(p) for p in e.get_points("xy")][0] == (100, 0)]
+    msp.delete_entity(flat)
+    corners = [(100, 0), (120, 0), (120, 12), (100, 12)]
+    handles = []
+    for k, (a, b) in enumerate(zip(corners, corners[1:] + corners[:1])):
+        end = (b[0], b[1] - gap) if k == 3 else b
+        handles.append(msp.add_line(a, end, dxfattribs={"layer": "面积-计容-住宅-1"}).dxf.handle)
+    doc.saveas(path)
+    return handles
+
+
+def test_outline_drawn_as_lines_is_joined_and_counted(tmp_path):
+    """Four LINEs closing within 1 mm give the 20 x 12 flat back: the schedule is the hand-worked one."""
+    path = af.build(tmp_path / "area.dxf")
+    handles = _explode_top_floor_flat(path)
+    project = read(path)
+    assert project.area_schedules[0].counted == pytest.approx(af.COUNTED)
+    (joined,) = notes(project, "outline-joined")
+    assert all(h in joined.message for h in handles)
+    assert not notes(project, "area-open-outline")
+
+
+def test_outline_of_lines_with_a_gap_is_an_open_outline_and_not_counted(tmp_path):
+    """A 5 cm gap: the flat (240 m² x 1 floor) is not counted, and its LINEs are named."""
+    path = af.build(tmp_path / "area.dxf")
+    handles = _explode_top_floor_flat(path, gap=0.05)
+    project = read(path)
+    assert project.area_schedules[0].counted == pytest.approx(af.COUNTED - 240)
+    (n,) = notes(project, "area-open-outline")
+    assert all(h in n.message or h in {s.handle for s in n.sources} for h in handles)

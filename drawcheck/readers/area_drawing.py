@@ -245,8 +245,11 @@ class _Walk:
     loose: list[str]  # open outlines on area layers, other than legend lines
 
 
-def _walk(doc, note, max_entities: int = 2_000_000, max_vertices: int = 20_000_000) -> _Walk:
+def _walk(doc, note, factor: float, max_entities: int = 2_000_000, max_vertices: int = 20_000_000) -> _Walk:
+    """The drawing's area polygons, frames and texts (drawing units); ``factor``: metres per unit, for the
+    1 mm snap that joins outlines drawn as loose pieces."""
     from ..geometry.arrays import PolygonArrays
+    from .loose_outlines import join_loose
 
     from .dxf import _dedupe, _repair_invalid, _split_hatches
     from .dxf_entities import AreaItem
@@ -256,7 +259,10 @@ def _walk(doc, note, max_entities: int = 2_000_000, max_vertices: int = 20_000_0
             note(code, message, *args, **kw)
 
     vocab = vocabulary()
-    walked = _Walker(doc, _Roles(vocab), walker_note, SAGITTA_TOLERANCE, max_entities, max_vertices).walk()
+    walked = _Walker(doc, _Roles(vocab), walker_note, SAGITTA_TOLERANCE / factor, max_entities, max_vertices).walk()
+    area_pieces = [p for p in walked.pieces if p.role == "building"]
+    joined, leftover, _ = join_loose(area_pieces, factor, note)  # outlines drawn as LINE/ARC/open pieces
+    walked.areas.extend(joined)
     # a HATCH over its outline, or a copy, counts once; multi-path hatches nest; self-intersections are repaired
     # -- per layer (the same outline on two area layers, 基底 and a ground floor, is two polygons)
     areas = [AreaItem(f"{a.role}\x00{a.layer}", a.rings, a.handle, a.layer, a.dxftype, a.group) for a in walked.areas]
@@ -280,18 +286,27 @@ def _walk(doc, note, max_entities: int = 2_000_000, max_vertices: int = 20_000_0
         for p, a in zip(polygons, areas):
             p.area = float(a)
     texts = [_Text(t.text, t.x, t.y, t.height, t.handle, t.layer) for t in walked.texts]
-    loose = [h for role, h, code in walked.skipped if role == "building" and code == "open-outline"
-             and not _is_legend_stroke(doc, h)]
+    strokes = _legend_strokes(leftover, factor)
+    loose = [h for role, h, code in walked.skipped if role == "building" and code == "open-outline"]
+    loose += [p.handle for p in leftover if id(p) not in strokes]
     return _Walk(polygons, frames, texts, bad, loose)
 
 
-def _is_legend_stroke(doc, handle: str) -> bool:
-    """An open polyline of two vertices: a legend's sample line, not an outline."""
-    try:
-        e = doc.entitydb.get(handle)
-        return e is not None and e.dxftype() == "LWPOLYLINE" and len(e) <= 2
-    except Exception:
-        return False
+def _legend_strokes(pieces, factor: float) -> set[int]:
+    """ids of the pieces that are a legend's sample lines: straight two-point strokes touching no other piece."""
+    from .loose_outlines import SNAP_M
+
+    ends = [(id(p), p.points[k, :2]) for p in pieces for k in (0, -1)]
+    snap = SNAP_M / factor
+    strokes = set()
+    for p in pieces:
+        if len(p.points) != 2 or p.points[0, 2] != 0.0:
+            continue
+        touching = any(other != id(p) and min(np.hypot(*(xy - p.points[0, :2])), np.hypot(*(xy - p.points[1, :2]))) <= snap
+                       for other, xy in ends)
+        if not touching:
+            strokes.add(id(p))
+    return strokes
 
 
 # -- area texts --------------------------------------------------------------------
@@ -360,7 +375,11 @@ def area_text_pairs(doc) -> list[tuple[float, float]]:
     area agrees with the text in m, mm or cm when one does, else the smallest
     containing or nearest). Empty when ``doc`` is no area drawing.
     """
-    walk = _walk(doc, lambda *a, **k: None)
+    from .layers import LayerRoles
+    from .units import choose_units
+
+    quiet = lambda *a, **k: None  # noqa: E731
+    walk = _walk(doc, quiet, choose_units(doc, LayerRoles(), None, quiet).factor)
     out = []
     for t in _area_texts(walk):
         if not t.candidates:
@@ -422,8 +441,12 @@ def read_area_drawing(path: Path, input_name: str, project: Project, *, building
                      severity=severity, subjects=tuple(subjects))
 
     note_loaded(loaded, input_name, project, note)
+    choice = choose_units(doc, LayerRoles(), units, note)  # the site plan's units rules (units that lie)
+    declared, source = choice.factor, choice.source
+    if choice.assumed:
+        project.assume("units", f"{input_name}: {source}")
     try:
-        walk = _walk(doc, note, max_entities, max_vertices)
+        walk = _walk(doc, note, declared, max_entities, max_vertices)
     except ReadError as exc:
         raise ReadError(f"{input_name}: {exc}") from None
     for layer, (why, handles) in sorted(walk.bad_layers.items()):
@@ -433,10 +456,6 @@ def read_area_drawing(path: Path, input_name: str, project: Project, *, building
         note("area-open-outline", f"{len(walk.loose)} open outline(s) on area layers are not counted "
              f"(e.g. {', '.join(walk.loose[:3])})", handles=walk.loose, severity="warning")
 
-    choice = choose_units(doc, LayerRoles(), units, note)  # the site plan's units rules (units that lie)
-    declared, source = choice.factor, choice.source
-    if choice.assumed:
-        project.assume("units", f"{input_name}: {source}")
     texts = _area_texts(walk)
     factor, source = _choose_units(declared, source, texts, walk.polygons, bool(units), note)
     project.units_source = f"{project.units_source}; {input_name}: {source}" if project.units_source \
