@@ -460,3 +460,11 @@ def test_outline_of_lines_with_a_gap_is_an_open_outline_and_not_counted(tmp_path
     assert project.area_schedules[0].counted == pytest.approx(af.COUNTED - 240)
     (n,) = notes(project, "area-open-outline")
     assert all(h in n.message or h in {s.handle for s in n.sources} for h in handles)
+
+
+def test_the_byte_markers_are_the_names_in_utf8_and_gbk():
+    """The GBK markers are written as bytes (no codec load per check): they must be what GBK encodes."""
+    from drawcheck.readers.area_drawing import _MARKERS, _MARKER_SEPARATORS
+
+    expected = {("面积" + sep).encode(enc) for enc in ("utf-8", "gbk") for sep in _MARKER_SEPARATORS}
+    assert set(_MARKERS) == expected

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from .. import __version__
 from .isolation import kill_all, method, run_child  # noqa: F401  (kill_all: the CLI stops a batch with it)
+from .worker import says_out_of_memory
 
 #: File suffixes taken as drawings when a source folder is scanned (other files are ignored and listed).
 DRAWING_SUFFIXES = (".dxf", ".dwg", ".ifc", ".ifczip")
@@ -298,7 +299,7 @@ def run_isolated(base: Path | str, arg: str, options: Options, threads: int = 1)
         else:
             how = f"the check process exited with code {code} without a result"
         last = _last_line(child.stderr)
-        if "MemoryError" in last or "bad_alloc" in last or "Cannot allocate memory" in last:
+        if says_out_of_memory(last):
             how = f"out of memory: the check needed more than the memory budget of {options.memory_mb} MB (--memory-mb)"
         elif last:
             how += f": {last}"

@@ -83,15 +83,22 @@ def run_job(job: dict) -> tuple[dict, bytes]:
         return {"status": "failed", "error": f"internal error: {what}"}, b""
 
 
-#: What a library says when the address-space cap (RLIMIT_AS) stops an allocation or a mapping.
+#: What a library (or the dynamic loader, "cannot allocate memory for thread-local data") says when the
+#: address-space cap (RLIMIT_AS) stops an allocation or a mapping.
 _MEMORY_HINTS = ("cannot allocate memory", "failed to map", "bad_alloc", "out of memory", "could not find/load shared object",
-                 "errno 12", "enomem")
+                 "errno 12", "enomem", "memoryerror")
+
+
+def says_out_of_memory(text: str) -> bool:
+    """True when an error message reads as the memory cap stopping an allocation."""
+    lowered = text.lower()
+    return any(h in lowered for h in _MEMORY_HINTS)
 
 
 def _looks_like_memory(exc: BaseException) -> bool:
     seen = 0
     while exc is not None and seen < 10:
-        if isinstance(exc, MemoryError) or any(h in str(exc).lower() for h in _MEMORY_HINTS):
+        if isinstance(exc, MemoryError) or says_out_of_memory(str(exc)):
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False

@@ -26,7 +26,7 @@ import numpy as np
 from ..geometry.arcs import SAGITTA_TOLERANCE
 from ..model import Project, Source
 from ..schedules import CLASS_NAMES, AreaSchedule, ScheduleRow
-from .dxf_entities import DxfWalker, clean_text
+from .dxf_entities import DxfWalker, TextItem, clean_text
 from .dxf_load import load_dxf
 from .files import ReadError, check_readable, sniff
 from .floor_groups import FloorGroup, FloorGroupError, looks_like_floor_group, parse_floor_group
@@ -126,7 +126,12 @@ def _original_use(name: str, use: str) -> str:
 
 
 #: "面积" followed by a separator, as UTF-8 and as GBK (DXF before R2007 is written in its code page).
-_MARKERS = tuple(("面积" + sep).encode(enc) for enc in ("utf-8", "gbk") for sep in ("-", "_", "－", " "))
+#: "面积" + a separator in UTF-8 and in GBK (code-page drawings). GBK written as bytes: encoding it here would
+#: load the CJK codec module in every check (a shared object, which a batch child's memory cap can refuse).
+_MARKER_SEPARATORS = ("-", "_", "－", " ")
+_GBK_AREA = b"\xc3\xe6\xbb\xfd"  # "面积".encode("gbk")
+_MARKERS = tuple(("面积" + sep).encode("utf-8") for sep in _MARKER_SEPARATORS) + \
+    (_GBK_AREA + b"-", _GBK_AREA + b"_", _GBK_AREA + b"\xa3\xad", _GBK_AREA + b" ")  # － is A3 AD in GBK
 
 
 def may_be_area_drawing(path: Path) -> bool:
@@ -218,16 +223,6 @@ class _Walker(DxfWalker):
 
 
 @dataclass
-class _Text:
-    text: str
-    x: float
-    y: float
-    height: float
-    handle: str
-    layer: str
-
-
-@dataclass
 class _Polygon:
     layer: AreaLayer
     rings: list  # drawing units until scaled
@@ -240,7 +235,7 @@ class _Polygon:
 class _Walk:
     polygons: list[_Polygon]
     frames: list[tuple[list, str]]
-    texts: list[_Text]
+    texts: list[TextItem]
     bad_layers: dict[str, tuple[str, list[str]]]  # layer -> (why, handles)
     loose: list[str]  # open outlines on area layers, other than legend lines
 
@@ -285,7 +280,7 @@ def _walk(doc, note, factor: float, max_entities: int = 2_000_000, max_vertices:
         areas = PolygonArrays.from_polygons([p.rings for p in polygons]).areas()
         for p, a in zip(polygons, areas):
             p.area = float(a)
-    texts = [_Text(t.text, t.x, t.y, t.height, t.handle, t.layer) for t in walked.texts]
+    texts = list(walked.texts)
     strokes = _legend_strokes(leftover, factor)
     loose = [h for role, h, code in walked.skipped if role == "building" and code == "open-outline"]
     loose += [p.handle for p in leftover if id(p) not in strokes]
@@ -312,7 +307,7 @@ def _legend_strokes(pieces, factor: float) -> set[int]:
 # -- area texts --------------------------------------------------------------------
 @dataclass
 class _AreaText:
-    text: _Text
+    text: TextItem
     value: float
     decimals: int
     candidates: list[int]  # polygon indices: containing (smallest first), else the nearest within reach
@@ -505,9 +500,9 @@ def _check_area_texts(texts: list[_AreaText], polygons: list[_Polygon], note) ->
 # -- sheets, floor plans, schedules ------------------------------------------------------
 @dataclass
 class _Sheet:
-    title: _Text | None
+    title: TextItem | None
     polygons: list[_Polygon]
-    labels: list[tuple[_Text, FloorGroup]]
+    labels: list[tuple[TextItem, FloorGroup]]
     frame: str | None  # handle of the frame outline, None: the drawing without a frame
 
 
@@ -617,7 +612,7 @@ def _schedule(sheet: _Sheet, input_name: str, manifest_id: str | None, single: b
     clusters = _clusters(sheet.polygons)
     boxes = [shapely.box(*shapely.union_all([sheet.polygons[i].shape for i in c]).bounds) for c in clusters]
     unions = [shapely.union_all([sheet.polygons[i].shape for i in c]) for c in clusters]
-    by_cluster: dict[int, list[tuple[_Text, FloorGroup]]] = defaultdict(list)
+    by_cluster: dict[int, list[tuple[TextItem, FloorGroup]]] = defaultdict(list)
     for t, g in sheet.labels:
         point = shapely.Point(t.x, t.y)
         k = next((k for k, b in enumerate(boxes) if b.covers(point)), None)

@@ -13,7 +13,6 @@ site and area drawings put there.
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,7 +125,7 @@ def implausibility(factor: float, outlines: Outlines) -> str | None:
         if not SITE_EXTENT_M[0] <= site <= SITE_EXTENT_M[1]:
             return f"the site {_metres(site)} across"
     if outlines.building_extents:
-        building = statistics.median(outlines.building_extents) * factor
+        building = float(np.median(outlines.building_extents)) * factor
         if not BUILDING_EXTENT_M[0] <= building <= BUILDING_EXTENT_M[1]:
             return f"the buildings {_metres(building)} across (median)"
     return None
