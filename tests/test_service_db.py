@@ -48,3 +48,20 @@ def test_one_round_number_per_project(tmp_path):
         s.add(db.Submission(project_id=p.id, round=1, upload_dir="u/2", uploaded_by=u.id, uploaded=now))
         with pytest.raises(IntegrityError):
             s.commit()
+
+
+def test_postgresql_schema_and_constraints():
+    from service_pg import start
+
+    url, stop = start()
+    try:
+        engine = db.make_engine(db.database_url(None, url))
+        db.create_schema(engine)
+        assert TABLES <= set(inspect(engine).get_table_names())
+        with Session(engine) as s:
+            s.add(db.Token(user_id=999, digest="0" * 64, created="2026-01-01T00:00:00Z"))
+            with pytest.raises(IntegrityError):
+                s.commit()
+        engine.dispose()
+    finally:
+        stop()
