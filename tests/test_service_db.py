@@ -65,3 +65,31 @@ def test_postgresql_schema_and_constraints():
         engine.dispose()
     finally:
         stop()
+
+
+def _migrated_matches_models(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    db.migrate(engine)
+    db.migrate(engine)  # a second start changes nothing
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        diffs = compare_metadata(MigrationContext.configure(conn), db.Base.metadata)
+    assert diffs == []
+
+
+def test_alembic_migration_equals_models_sqlite(tmp_path):
+    _migrated_matches_models(db.make_engine(db.database_url(tmp_path, None)))
+
+
+def test_alembic_migration_equals_models_postgresql():
+    from service_pg import start
+
+    url, stop = start()
+    try:
+        engine = db.make_engine(db.database_url(None, url))
+        _migrated_matches_models(engine)
+        engine.dispose()
+    finally:
+        stop()

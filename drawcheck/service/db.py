@@ -3,8 +3,8 @@
 SQLite (the default, one file under ``--data``) runs in WAL mode with
 foreign keys on; PostgreSQL is given by URL. Times are UTC ISO-8601 strings
 written by the service (so SQLite and PostgreSQL answer identically).
-Alembic migrations (``migrations/``) are still to come; :func:`create_schema`
-creates the tables directly meanwhile.
+The service creates and upgrades its schema with Alembic (:func:`migrate`,
+``migrations/``); :func:`create_schema` is for tests only.
 """
 
 from __future__ import annotations
@@ -151,5 +151,17 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet (until Alembic migrations replace this)."""
+    """Create every table that does not exist yet, without Alembic (tests only; the service uses :func:`migrate`)."""
     Base.metadata.create_all(engine)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (creates it on first start)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
