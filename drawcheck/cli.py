@@ -695,6 +695,53 @@ def batch(
     raise typer.Exit(result.exit_code)
 
 
+users_app = typer.Typer(no_args_is_help=True, help="Users of the review service (drawcheck serve).")
+app.add_typer(users_app, name="users")
+
+
+def _service_engine(data: Path, db: Optional[str]):
+    try:
+        from .service import db as service_db
+    except ImportError:
+        _die("the review service needs its extra: pip install 'drawcheck[service]'")
+    data.mkdir(parents=True, exist_ok=True)
+    engine = service_db.make_engine(service_db.database_url(data, db))
+    try:
+        service_db.migrate(engine)
+    except Exception as exc:  # noqa: BLE001  (a database that cannot be reached or migrated: one line)
+        _die(f"database {db or data}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    return engine
+
+
+@users_app.command("add")
+def users_add(name: str = typer.Argument(..., help="User name (also shown as the decider)."),
+              role: str = typer.Option(..., "--role", help="applicant, reviewer, approver or admin."),
+              department: Optional[str] = typer.Option(None, "--department", help="A reviewer's department."),
+              data: Path = typer.Option(Path("drawcheck-data"), "--data", help="Service data folder."),
+              db: Optional[str] = typer.Option(None, "--db", help="Database URL (default: SQLite in --data).")) -> None:
+    """Add a user; the password is read from stdin (one line)."""
+    from .service.users import UserError, add_user
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        add_user(_service_engine(data, db), name, role, department, password)
+    except UserError as exc:
+        _die(str(exc))
+
+
+@users_app.command("token")
+def users_token(name: str = typer.Argument(..., help="User name."),
+                data: Path = typer.Option(Path("drawcheck-data"), "--data", help="Service data folder."),
+                db: Optional[str] = typer.Option(None, "--db", help="Database URL (default: SQLite in --data).")) -> None:
+    """Print one new API token for NAME on stdout (nothing else)."""
+    from .service.users import UserError, issue_token
+
+    try:
+        typer.echo(issue_token(_service_engine(data, db), name))
+    except UserError as exc:
+        _die(str(exc))
+
+
 def main() -> None:
     """Console-script entry point: click's usage errors become one ``drawcheck:`` line and exit 2."""
     try:  # typer >= 0.20 vendors click as typer._click; older typer uses click itself
