@@ -69,7 +69,7 @@ def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str 
     Raises ``ReadError``, ``ManifestError`` or ``PackError`` (see :data:`InputError`).
     """
     from .indicators.compute import compute_indicators
-    from .readers.area_drawing import is_area_drawing_file, read_area_drawing
+    from .readers.area_drawing import preload, read_area_drawing
     from .readers.dxf import read_dxf
     from .readers.layers import LayerRoles
     from .rules.registry import load_checks
@@ -97,9 +97,11 @@ def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str 
             raise ReadError(f"{spec.path}: not an IFC (STEP) file")
         if file.suffix.lower() == ".ifczip":
             raise ReadError(f"{spec.path}: not an .ifczip (ZIP) archive")
-        reader = read_area_drawing if is_area_drawing_file(file, manifest.limits.max_bytes) else read_dxf
+        is_area, loaded = preload(file, manifest.limits.max_bytes)
+        reader = read_area_drawing if is_area else read_dxf
         unit_m = reader(file, name, project, roles=roles, units=units, max_bytes=manifest.limits.max_bytes,
-                        max_entities=manifest.limits.max_entities, max_vertices=manifest.limits.max_vertices)
+                        max_entities=manifest.limits.max_entities, max_vertices=manifest.limits.max_vertices,
+                        loaded=loaded)
         project.inputs.append(InputFile(name, "dwg" if kind == "dwg" else "dxf", sha256_of(file), unit_m=unit_m,
                                         converter=project.converters.get(name)))
     for building, rel in manifest.area_drawings:  # area-calculation drawings named per building (issue 12)

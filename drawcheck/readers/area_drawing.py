@@ -164,17 +164,24 @@ def _dwg_layer_names(path: Path) -> list[str]:
 
 
 def is_area_drawing_file(path: Path, max_bytes: int = 200_000_000) -> bool:
-    """True when the drawing at ``path`` is an area drawing (``面积-...`` layers holding entities).
+    """True when the drawing at ``path`` is an area drawing (``面积-...`` layers holding entities)."""
+    return preload(path, max_bytes)[0]
 
-    Only a file whose bytes hold such a name is read for the answer; any read
-    problem answers False (the site-plan reader then reports it).
+
+def preload(path: Path, max_bytes: int = 200_000_000):
+    """(is ``path`` an area drawing, the loaded drawing when telling needed it, else None).
+
+    Only a file whose bytes (a DWG: whose layer table) hold such a name is loaded for the
+    answer; the caller hands that load to the reader instead of loading twice. Any read
+    problem answers (False, None): the site-plan reader then reports it.
     """
     try:
         if path.stat().st_size > max_bytes or not may_be_area_drawing(path):
-            return False
-        return is_area_drawing(load_dxf(path).doc)
+            return False, None
+        loaded = load_dxf(path)
     except (OSError, ReadError):
-        return False
+        return False, None
+    return is_area_drawing(loaded.doc), loaded
 
 
 def is_area_drawing(doc) -> bool:
@@ -411,7 +418,7 @@ def _choose_units(declared: float, source: str, texts: list[_AreaText], polygons
 # -- reading -----------------------------------------------------------------------
 def read_area_drawing(path: Path, input_name: str, project: Project, *, building: str | None = None,
                       units: str | None = None, max_bytes: int = 200_000_000, max_entities: int = 2_000_000,
-                      max_vertices: int = 20_000_000, roles=None) -> float:
+                      max_vertices: int = 20_000_000, roles=None, loaded=None) -> float:
     """Read the area drawing at ``path`` into ``project.area_schedules`` (one schedule per sheet).
 
     ``building``: the building the manifest names it for (else the frame title
@@ -425,7 +432,7 @@ def read_area_drawing(path: Path, input_name: str, project: Project, *, building
     from .dxf import note_loaded
 
     check_readable(path, max_bytes)
-    loaded = load_dxf(path)
+    loaded = loaded or load_dxf(path)  # ``loaded``: the drawing :func:`preload` already read
     doc = loaded.doc
 
     # No location: an area drawing's coordinates are not the site plan's (renderers place locations there);

@@ -28,14 +28,14 @@ _KIND_OF_ROLE = {"building": "new", "retained": "retained", "existing": "existin
 
 def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles,
              units: str | None = None, max_bytes: int = 200_000_000,
-             max_entities: int = 2_000_000, max_vertices: int = 20_000_000) -> float:
+             max_entities: int = 2_000_000, max_vertices: int = 20_000_000, loaded=None) -> float:
     """Read the DXF at ``path`` into ``project`` (``input_name``: its relative name for sources).
 
     Returns the metres per drawing unit. Raises :class:`~drawcheck.readers.files.ReadError`
     when the file cannot be read at all.
     """
     check_readable(path, max_bytes)
-    loaded = load_dxf(path)
+    loaded = loaded or load_dxf(path)  # ``loaded``: the drawing the caller already read (area-drawing sniffing)
     doc = loaded.doc
 
     # Names and messages can carry bytes the code page could not decode (lone surrogates): shown as

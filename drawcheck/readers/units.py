@@ -147,6 +147,7 @@ def survey_outlines(doc, roles: LayerRoles) -> Outlines:
     site, building = [], []
     polygons: list[np.ndarray] = []
     texts: list[tuple[float, float, float]] = []
+    site_pieces = []  # LINE/ARC/open polylines on site layers: a boundary drawn as loose pieces
     for e in doc.modelspace():
         try:
             layer = e.dxf.get("layer", "0")
@@ -159,6 +160,8 @@ def survey_outlines(doc, roles: LayerRoles) -> Outlines:
                     texts.append((float(p[0]), float(p[1]), height, float(found.group(1))))
                 continue
             if dxftype != "LWPOLYLINE" or not e.closed:
+                if dxftype in _PIECE_TYPES and roles.role_of(layer) == "site":
+                    site_pieces.append(e)
                 continue
             role = roles.role_of(layer)
             area_layer = bool(_AREA_DRAWING_LAYER.match(layer))
@@ -172,7 +175,24 @@ def survey_outlines(doc, roles: LayerRoles) -> Outlines:
         extent = float(np.ptp(xy, axis=0).max())
         (site if role == "site" else building).append(extent)
         polygons.append(xy)
+    if not site and site_pieces:
+        site.append(_extent(site_pieces))
     return Outlines(site, building, _area_pairs(polygons, texts))
+
+
+#: Entity types a site boundary drawn as loose pieces is made of.
+_PIECE_TYPES = frozenset({"LINE", "ARC", "LWPOLYLINE", "POLYLINE"})
+
+
+def _extent(entities) -> float:
+    """Largest extent of ``entities`` together, drawing units (0 when they have none)."""
+    from ezdxf import bbox
+
+    try:
+        box = bbox.extents(entities, fast=True)
+    except Exception:
+        return 0.0
+    return float(max(box.size.x, box.size.y)) if box.has_data else 0.0
 
 
 def _area_pairs(polygons: list[np.ndarray], texts: list[tuple[float, float, float, float]]) -> list[tuple[float, float]]:
@@ -199,15 +219,7 @@ def _area_pairs(polygons: list[np.ndarray], texts: list[tuple[float, float, floa
 
 def _site_extent(doc, roles: LayerRoles) -> float:
     """Largest extent of the site-layer entities (of the whole model space when none), drawing units."""
-    from ezdxf import bbox
-
     from .dxf_entities import layer_of
 
     site = [e for e in doc.modelspace() if roles.role_of(layer_of(e)) == "site"]
-    if not site:
-        site = list(doc.modelspace())
-    try:
-        box = bbox.extents(site, fast=True)
-    except Exception:
-        return 0.0
-    return float(max(box.size.x, box.size.y)) if box.has_data else 0.0
+    return _extent(site or list(doc.modelspace()))
