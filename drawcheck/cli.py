@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -740,6 +741,36 @@ def users_token(name: str = typer.Argument(..., help="User name."),
         typer.echo(issue_token(_service_engine(data, db), name))
     except UserError as exc:
         _die(str(exc))
+
+
+@app.command()
+def serve(data: Path = typer.Option(Path("drawcheck-data"), "--data", help="Folder of uploads, reports and the SQLite database."),
+          db: Optional[str] = typer.Option(None, "--db", help="Database URL (default: SQLite in --data; postgresql://user:pass@host/db)."),
+          host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+          port: int = typer.Option(8080, "--port", help="Port to listen on."),
+          jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Checks run at once (default: cores)."),
+          dask: Optional[str] = typer.Option(None, "--dask", help="Run checks on the Dask scheduler at this address."),
+          max_upload_mb: float = typer.Option(200, "--max-upload-mb", min=0.001, help="Largest upload, MB (413 above)."),
+          timeout: float = typer.Option(300, "--timeout", min=1, help="Wall-time budget of one check, s."),
+          memory_mb: int = typer.Option(4096, "--memory-mb", min=64, help="Memory budget of one check, MB.")) -> None:
+    """Run the online review service (API and pages); see docs/service.md."""
+    try:
+        import uvicorn
+
+        from .batch.runner import Options
+        from .service.app import create_app
+    except ImportError:
+        _die("the review service needs its extra: pip install 'drawcheck[service]'")
+    data.mkdir(parents=True, exist_ok=True)
+    try:
+        application = create_app(data, db, jobs=jobs or (os.cpu_count() or 1), dask=dask,
+                                 max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+                                 options=Options(timeout=timeout, memory_mb=memory_mb))
+    except Exception as exc:  # noqa: BLE001  (a database that cannot be reached or migrated: one line)
+        _die(f"database {db or data}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    typer.echo(f"drawcheck serve: http://{host}:{port}/ (data {data.resolve()}, "
+               f"database {'SQLite' if not db else db.split('://')[0]}, {jobs or os.cpu_count()} check worker(s))", err=True)
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
 
 
 def main() -> None:

@@ -376,7 +376,8 @@ def _unlink(path: Path) -> None:
         pass
 
 
-def _exit_of(summary: dict, fail_on: str) -> int:
+def exit_code_of(summary: dict, fail_on: str) -> int:
+    """The exit code `drawcheck check --fail-on FAIL_ON` gives for a report with this summary (0 or 1)."""
     if fail_on == "never":
         return 0
     if summary.get("errors"):
@@ -400,7 +401,7 @@ def row_of(sub: Submission, status: str, report: dict | None, error: str | None,
            "indicators": {}}
     if report is not None:
         summary = report.get("summary", {})
-        row["exit_code"] = _exit_of(summary, fail_on)
+        row["exit_code"] = exit_code_of(summary, fail_on)
         row["project"] = report.get("project", {}).get("name")
         for key in ("errors", "warnings", "infos"):
             row[key] = summary.get(key, 0)

@@ -26,6 +26,10 @@ Decisions:
 - ``waive``: the finding stands but is not required this time. Needs an
   approver other than the reviewer and an expiry date; from the day after
   ``expires`` the waiver is void and the finding counts as open again.
+  The review service records a waiver in two steps: a reviewer *proposes*
+  it (``record(..., proposed=True)``: the entry holds ``"proposed": true``
+  and no approver, and the decision before it stays in force) and an
+  approver approves it (:func:`approve_waiver`).
 
 A department decides only its own findings; drawing-quality findings (``qa``)
 are decided by planning. A department is named by its key (``fire``) or its
@@ -152,8 +156,11 @@ def find_finding(report: dict, *, finding: str | None = None, fingerprint: str |
 
 def record(review: dict, report: dict, *, department: str, decision: str, reviewer: str,
            finding: str | None = None, fingerprint: str | None = None, comment: str | None = None,
-           approver: str | None = None, expires: str | None = None, decided: date | None = None) -> dict:
+           approver: str | None = None, expires: str | None = None, decided: date | None = None,
+           proposed: bool = False) -> dict:
     """Record one decision in ``review`` (in place) and return its entry.
+
+    ``proposed=True`` records a waiver proposal: an expiry but no approver yet.
 
     ``department`` is a key or a Chinese name (:func:`department_key`); the
     entry holds the key. Raises :class:`ReviewError` for an unknown
@@ -179,10 +186,14 @@ def record(review: dict, report: dict, *, department: str, decision: str, review
         raise ReviewError(f"{target['id']} ({target['rule']}) is a {target['department']} finding: "
                           f"only {owner} may decide it, not {department}")
     decided = decided or date.today()
+    if proposed and (decision != "waive" or approver):
+        raise ReviewError("only a waiver is proposed, and without an approver (the approver approves it later)")
     if decision == "waive":
-        if not approver or not approver.strip() or not expires:
+        if proposed and not expires:
+            raise ReviewError("a waiver needs an expiry date (expires YYYY-MM-DD)")
+        if not proposed and (not approver or not approver.strip() or not expires):
             raise ReviewError("--decision waive needs --approver NAME and --expires YYYY-MM-DD")
-        if approver.strip() == reviewer.strip():
+        if approver and approver.strip() == reviewer.strip():
             raise ReviewError("--approver must be someone other than the --reviewer")
         until = parse_date(expires, "--expires")
         if until < decided:
@@ -194,6 +205,8 @@ def record(review: dict, report: dict, *, department: str, decision: str, review
              "subjects": list(target.get("subjects") or []), "decision": decision, "reviewer": reviewer.strip(),
              "comment": (comment or "").strip(), "approver": approver.strip() if approver else None,
              "expires": expires, "decided": decided.isoformat(), "round": int(review.get("round", 1))}
+    if proposed:
+        entry["proposed"] = True
     previous = review["decisions"].get(target["fingerprint"])
     if previous is not None:
         history = previous.pop("history", [])
@@ -202,10 +215,37 @@ def record(review: dict, report: dict, *, department: str, decision: str, review
     return entry
 
 
+def approve_waiver(review: dict, fingerprint: str, *, approver: str, decided: date | None = None) -> dict:
+    """Approve the proposed waiver of finding ``fingerprint`` (in place); returns the entry now in force.
+
+    Raises :class:`ReviewError` when no waiver is proposed for it or the
+    approver is the reviewer who proposed it. The proposal is kept under ``history``.
+    """
+    entry = review["decisions"].get(fingerprint)
+    if entry is None or entry.get("decision") != "waive" or not entry.get("proposed"):
+        raise ReviewError("no waiver is proposed for this finding")
+    if not approver or not approver.strip():
+        raise ReviewError("the approver must be named")
+    if approver.strip() == entry["reviewer"]:
+        raise ReviewError("the approver must be someone other than the reviewer who proposed the waiver")
+    history = entry.pop("history", [])
+    approved = {**entry, "approver": approver.strip(), "approved": (decided or date.today()).isoformat()}
+    del approved["proposed"]
+    approved["history"] = history + [entry]
+    review["decisions"][fingerprint] = approved
+    return approved
+
+
 def state_of(entry: dict | None, today: date) -> str:
-    """``open`` (no decision), ``accepted``, ``rejected``, ``waived`` or ``expired`` (waiver past its date) on ``today``."""
+    """``open`` (no decision), ``accepted``, ``rejected``, ``waived`` or ``expired`` (waiver past its date) on ``today``.
+
+    A proposed waiver is not in force: the decision before it (if any) holds.
+    """
     if entry is None:
         return "open"
+    if entry.get("proposed"):
+        history = entry.get("history") or []
+        return state_of(history[-1], today) if history else "open"
     state = _STATE_OF.get(entry.get("decision"), "open")
     if state == "waived":
         expires = entry.get("expires")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import (
-    JSON, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event,
+    JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -73,6 +73,11 @@ class Submission(Base):
     uploaded: Mapped[str] = mapped_column(String(32))
     started: Mapped[str | None] = mapped_column(String(32), nullable=True)
     finished: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    seconds: Mapped[float | None] = mapped_column(Float, nullable=True)  #: check time, s
+    #: Set once a later round is uploaded (or, if this round was not checked by then, when its check ends):
+    #: whether this round was returned, and the rules of the error findings that caused it (one per finding).
+    returned: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    return_rules: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
 
 class Decision(Base):
@@ -120,6 +125,18 @@ class Job(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)  # host:pid
     claimed: Mapped[str | None] = mapped_column(String(32), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WebSession(Base):
+    """A browser login: the sha256 of the cookie's secret, its user, its CSRF token and expiry (UTC ISO)."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created: Mapped[str] = mapped_column(String(32))
+    expires: Mapped[str] = mapped_column(String(32))
 
 
 def database_url(data: Path, url: str | None) -> str:

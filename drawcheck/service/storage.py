@@ -100,3 +100,25 @@ def extract_zip(archive: Path, dest: Path, *, max_bytes: int = MAX_UNZIPPED_BYTE
         shutil.rmtree(dest, ignore_errors=True)
         raise
     return sorted(written)
+
+
+def store_files(files: list[tuple[str, Path]], dest: Path) -> list[str]:
+    """Move uploaded ``files`` ((client name, received file) pairs) into the new folder ``dest``.
+
+    One ``.zip`` alone is extracted (:func:`extract_zip`); otherwise each file
+    keeps its sanitized base name (:func:`safe_filename`). Returns the paths
+    written, relative to ``dest``. Raises :class:`UploadError`: two files of
+    one name, or a zip among other files (400).
+    """
+    dest = Path(dest)
+    names = [safe_filename(name) for name, _ in files]
+    if len(files) == 1 and names[0].lower().endswith(".zip"):
+        return extract_zip(files[0][1], dest)
+    if any(n.lower().endswith(".zip") for n in names):
+        raise UploadError("a .zip must be the only file of an upload")
+    if len({n.casefold() for n in names}) != len(names):
+        raise UploadError("two uploaded files have the same name")
+    dest.mkdir(parents=True)
+    for name, (_, received) in zip(names, files):
+        shutil.move(str(received), dest / name)
+    return sorted(names)

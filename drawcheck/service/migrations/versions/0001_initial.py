@@ -49,6 +49,9 @@ def upgrade() -> None:
         sa.Column("uploaded", sa.String(32), nullable=False),
         sa.Column("started", sa.String(32), nullable=True),
         sa.Column("finished", sa.String(32), nullable=True),
+        sa.Column("seconds", sa.Float, nullable=True),
+        sa.Column("returned", sa.Boolean, nullable=True),
+        sa.Column("return_rules", sa.JSON, nullable=True),
         sa.UniqueConstraint("project_id", "round"),
     )
     op.create_table(
@@ -86,8 +89,17 @@ def upgrade() -> None:
         sa.Column("claimed", sa.String(32), nullable=True),
         sa.Column("attempts", sa.Integer, nullable=False),
     )
+    op.create_table(
+        "web_sessions",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("digest", sa.String(64), nullable=False, unique=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("csrf", sa.String(64), nullable=False),
+        sa.Column("created", sa.String(32), nullable=False),
+        sa.Column("expires", sa.String(32), nullable=False),
+    )
 
 
 def downgrade() -> None:
-    for table in ("jobs", "audit_log", "comments", "decisions", "submissions", "projects", "tokens", "users"):
+    for table in ("web_sessions", "jobs", "audit_log", "comments", "decisions", "submissions", "projects", "tokens", "users"):
         op.drop_table(table)
