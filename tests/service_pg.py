@@ -7,7 +7,9 @@ PostgreSQL refuses to run as root, so as root the server runs as ``nobody``
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -22,10 +24,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _binaries() -> tuple[str, str] | None:
+    """initdb and pg_ctl: on PATH, else Debian's /usr/lib/postgresql/VERSION/bin (newest first)."""
+    if shutil.which("initdb") and shutil.which("pg_ctl"):
+        return shutil.which("initdb"), shutil.which("pg_ctl")
+    for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in re.findall(r"\d+", p)],
+                         reverse=True):
+        initdb, pg_ctl = os.path.join(folder, "initdb"), os.path.join(folder, "pg_ctl")
+        if os.path.exists(initdb) and os.path.exists(pg_ctl):
+            return initdb, pg_ctl
+    return None
+
+
 def start():
-    initdb, pg_ctl = shutil.which("initdb") or "/usr/local/bin/initdb", shutil.which("pg_ctl") or "/usr/local/bin/pg_ctl"
-    if not (os.path.exists(initdb) and os.path.exists(pg_ctl)):
-        pytest.skip("PostgreSQL (initdb, pg_ctl) not installed")
+    found = _binaries()
+    if found is None:
+        pytest.skip("PostgreSQL is not installed (initdb/pg_ctl; Debian: apt-get install postgresql)")
+    initdb, pg_ctl = found
     as_user: list[str] = []
     root = tempfile.mkdtemp(prefix="dc-pg-")
     if os.geteuid() == 0:
@@ -50,3 +65,12 @@ def start():
         shutil.rmtree(root, ignore_errors=True)
 
     return f"postgresql://drawcheck@127.0.0.1:{port}/postgres", stop
+
+
+def new_database(url: str, name: str) -> str:
+    """Create the empty database ``name`` on the server of ``url``; returns its URL."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + "/" + name
