@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_ifc.py $(if $(QUICK),--runs 2)
 	$(PY) benchmarks/bench_batch.py $(if $(QUICK),--quick --no-dask)
 	$(PY) benchmarks/bench_dwg.py $(if $(QUICK),--quick)
+	$(PY) benchmarks/bench_service.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
