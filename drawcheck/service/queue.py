@@ -142,6 +142,10 @@ class Queue:
                     "WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1" + lock + ") "
                     "RETURNING id, submission_id")
         with Session(self.engine) as s:
+            # a read first: an idle poll takes no write lock (SQLite has one writer for everyone)
+            if s.execute(text("SELECT 1 FROM jobs WHERE status = 'queued' LIMIT 1")).first() is None:
+                return None
+            s.rollback()
             row = s.execute(stmt, {"me": me(), "now": now()}).first()
             if row is None:
                 s.rollback()
