@@ -93,3 +93,40 @@ def test_alembic_migration_equals_models_postgresql():
         engine.dispose()
     finally:
         stop()
+
+
+def _audit_is_append_only(engine) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO audit_log (who, role, \"when\", what) VALUES ('a', 'admin', 't', '{}')"))
+    for statement in ("UPDATE audit_log SET who = 'b'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with engine.begin() as conn:
+                conn.execute(text(statement))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT who FROM audit_log")).scalars().all() == ["a"]
+
+
+def test_audit_log_refuses_update_and_delete_on_sqlite(tmp_path):
+    from drawcheck.service.db import database_url, make_engine, migrate
+
+    engine = make_engine(database_url(tmp_path, None))
+    migrate(engine)
+    _audit_is_append_only(engine)
+
+
+def test_audit_log_refuses_update_and_delete_on_postgresql():
+    from service_pg import start
+
+    from drawcheck.service.db import make_engine, migrate, database_url
+
+    url, stop = start()
+    try:
+        engine = make_engine(database_url(None, url))
+        migrate(engine)
+        _audit_is_append_only(engine)
+        engine.dispose()
+    finally:
+        stop()

@@ -80,6 +80,7 @@ def upgrade() -> None:
         sa.Column("what", sa.JSON, nullable=False),
         sa.Column("before", sa.JSON, nullable=True),
     )
+    _append_only("audit_log")
     op.create_table(
         "jobs",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -98,6 +99,20 @@ def upgrade() -> None:
         sa.Column("created", sa.String(32), nullable=False),
         sa.Column("expires", sa.String(32), nullable=False),
     )
+
+
+def _append_only(table: str) -> None:
+    """Triggers that refuse UPDATE and DELETE on ``table`` (the audit log keeps every entry as written)."""
+    message = f"{table} is append-only"
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+                   f"$$ BEGIN RAISE EXCEPTION '{message}'; END $$")
+        op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                   f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()")
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+                       f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
 
 
 def downgrade() -> None:
