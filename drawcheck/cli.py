@@ -700,12 +700,23 @@ users_app = typer.Typer(no_args_is_help=True, help="Users of the review service 
 app.add_typer(users_app, name="users")
 
 
+def _data_folder(data: Path) -> None:
+    """Create the service's --data folder, or stop with one line."""
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+        probe = data / ".drawcheck-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        _die(f"--data {data}: {exc.strerror or exc} (the service keeps its files there)")
+
+
 def _service_engine(data: Path, db: Optional[str]):
     try:
         from .service import db as service_db
     except ImportError:
         _die("the review service needs its extra: pip install 'drawcheck[service]'")
-    data.mkdir(parents=True, exist_ok=True)
+    _data_folder(data)
     engine = service_db.make_engine(service_db.database_url(data, db))
     try:
         service_db.migrate(engine)
@@ -761,7 +772,14 @@ def serve(data: Path = typer.Option(Path("drawcheck-data"), "--data", help="Fold
         from .service.app import create_app
     except ImportError:
         _die("the review service needs its extra: pip install 'drawcheck[service]'")
-    data.mkdir(parents=True, exist_ok=True)
+    _data_folder(data)
+    import socket
+
+    try:  # a clear line now rather than uvicorn's log after the start-up
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        _die(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     try:
         application = create_app(data, db, jobs=jobs or (os.cpu_count() or 1), dask=dask,
                                  max_upload_bytes=int(max_upload_mb * 1024 * 1024),
