@@ -92,9 +92,10 @@ def test_oversized_and_hostile_uploads(small_server, tmp_path):
             assert stored == {{0: "x1.dxf", 1: "passwd", 2: "x3.dxf"}[n]}
         assert Path("/etc/passwd").stat().st_size > 0 and not (server.data.parent.parent / "x1.dxf").exists()
 
-        # a zip bomb: 1 MB of upload limit, contents far larger -> 413
+        # a zip bomb: under the 1 MB upload limit, contents over the service's 1 GiB unzipped limit -> 413
+        # (bzip2: deflate stops near 1:1030, so 1.1 GB of zeros would not fit in 1 MB)
         bomb = io.BytesIO()
-        with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zipfile.ZipFile(bomb, "w", zipfile.ZIP_BZIP2, compresslevel=9) as zf:
             with zf.open("site.dxf", "w", force_zip64=True) as member:
                 for _ in range(1100):
                     member.write(b"\0" * (1 << 20))
