@@ -280,6 +280,8 @@ class Service:
 
     def decide(self, user: auth.Principal | None, sid: int, body: dict) -> dict:
         """Record ``accept``/``reject``/``waive`` (proposed) or ``approve_waiver`` on one finding; returns its entry."""
+        if user is None:  # 401 before judging the body
+            raise ServiceError(401, _MESSAGES[401])
         fingerprint, decision = body.get("finding"), body.get("decision")
         if not isinstance(fingerprint, str) or not fingerprint:
             raise ServiceError(422, "\"finding\" must be a finding's fingerprint")
@@ -336,6 +338,8 @@ class Service:
             return review_of(s, sub, self._done_report(sub))
 
     def comment(self, user: auth.Principal | None, sid: int, body: dict) -> dict:
+        if user is None:  # 401 before judging the body
+            raise ServiceError(401, _MESSAGES[401])
         fingerprint, text = body.get("finding"), body.get("text")
         if not isinstance(text, str) or not text.strip():
             raise ServiceError(422, "a comment needs a non-empty \"text\"")
