@@ -48,15 +48,21 @@ async def json_body(request: Request) -> dict:
     return body
 
 
-async def receive_files(request: Request, svc: Service) -> tuple[list, object]:
-    """The multipart ``files`` fields, each written to a file in a new staging folder under ``--data``."""
+async def receive_files(request: Request, svc: Service, fields: tuple[str, ...] = ()) -> tuple[list, object, dict]:
+    """The multipart ``files`` fields, each written to a file in a new staging folder under ``--data``.
+
+    Returns (files, staging folder, the text fields named in ``fields``); any other field is a 400.
+    """
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise ServiceError(400, "send the files as multipart/form-data \"files\" fields")
     staging = await run_in_threadpool(svc.staging)
-    files = []
+    files, texts = [], {}
     try:
         async with request.form(max_files=10_000, max_fields=100) as form:
             for n, (key, value) in enumerate(form.multi_items()):
+                if key in fields and isinstance(value, str):
+                    texts[key] = value
+                    continue
                 if key != "files" or not isinstance(value, UploadFile):
                     raise ServiceError(400, f"unexpected form field {key!r} (only \"files\" file fields)")
                 dest = staging / f"incoming-{n}"
@@ -67,7 +73,7 @@ async def receive_files(request: Request, svc: Service) -> tuple[list, object]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return files, staging
+    return files, staging, texts
 
 
 @router.get("/healthz")
@@ -92,7 +98,7 @@ async def upload(pid: int, request: Request) -> dict:
     svc = service(request)
     user = await run_in_threadpool(bearer, request)
     await run_in_threadpool(svc.may_upload, user, pid)  # refuse before receiving the body
-    files, staging = await receive_files(request, svc)
+    files, staging, _ = await receive_files(request, svc)
     return await run_in_threadpool(svc.upload, user, pid, files, staging)
 
 
