@@ -215,7 +215,8 @@ class Service:
             if not files:
                 raise ServiceError(400, "no files: send one or more multipart \"files\" fields")
             try:
-                storage.store_files(files, staging / "files")
+                storage.store_files(files, staging / "files",
+                                    max_unzipped=storage.unzipped_limit(self.max_upload_bytes))
             except storage.UploadError as exc:
                 raise ServiceError(exc.status, str(exc)) from None
             with Session(self.engine) as s:

@@ -102,7 +102,12 @@ def extract_zip(archive: Path, dest: Path, *, max_bytes: int = MAX_UNZIPPED_BYTE
     return sorted(written)
 
 
-def store_files(files: list[tuple[str, Path]], dest: Path) -> list[str]:
+def unzipped_limit(max_upload_bytes: int) -> int:
+    """Bytes a zip upload may hold decompressed: 20x the upload limit, at most :data:`MAX_UNZIPPED_BYTES`."""
+    return min(MAX_UNZIPPED_BYTES, 20 * max_upload_bytes)
+
+
+def store_files(files: list[tuple[str, Path]], dest: Path, *, max_unzipped: int = MAX_UNZIPPED_BYTES) -> list[str]:
     """Move uploaded ``files`` ((client name, received file) pairs) into the new folder ``dest``.
 
     One ``.zip`` alone is extracted (:func:`extract_zip`); otherwise each file
@@ -113,7 +118,7 @@ def store_files(files: list[tuple[str, Path]], dest: Path) -> list[str]:
     dest = Path(dest)
     names = [safe_filename(name) for name, _ in files]
     if len(files) == 1 and names[0].lower().endswith(".zip"):
-        return extract_zip(files[0][1], dest)
+        return extract_zip(files[0][1], dest, max_bytes=max_unzipped)
     if any(n.lower().endswith(".zip") for n in names):
         raise UploadError("a .zip must be the only file of an upload")
     if len({n.casefold() for n in names}) != len(names):
