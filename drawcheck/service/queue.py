@@ -15,6 +15,7 @@ fails instead of taking the service down again.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -30,6 +31,7 @@ from ..batch import runner
 from ..review import diff as review_diff
 from . import metrics
 from .db import Decision, Job, Submission
+from .ops import REPORT_NAME, review_of, today
 from .users import now
 
 log = logging.getLogger("drawcheck.service")
@@ -196,10 +198,6 @@ class Queue:
         self._finish(job_id, sid, result)
 
     def _finish(self, job_id: int, sid: int, result: dict) -> None:
-        import json
-
-        from .ops import REPORT_NAME, review_of, today
-
         with Session(self.engine) as s:
             sub, job = s.get(Submission, sid), s.get(Job, job_id)
             report = None
@@ -219,11 +217,11 @@ class Queue:
             sub.finished = now()
             job.status = sub.status
             if report is not None:
-                self._carry_over(s, sub, report, review_of, today())
+                self._carry_over(s, sub, report)
             metrics.mark_if_superseded(s, sub, report, today())
             s.commit()
 
-    def _carry_over(self, s: Session, sub: Submission, report: dict, review_of, today) -> None:
+    def _carry_over(self, s: Session, sub: Submission, report: dict) -> None:
         """Carry the previous round's decisions to this round's matching findings (as ``drawcheck diff --carry``)."""
         if sub.round == 1:
             return
@@ -232,7 +230,7 @@ class Queue:
         if previous is None or previous.status != "done":
             return
         old = self.service.reports.get(previous)
-        diff = review_diff.diff_reports(old, report, review_of(s, previous, old), today=today)
+        diff = review_diff.diff_reports(old, report, review_of(s, previous, old), today=today())
         review, _ = review_diff.carry_over(diff, report, Path(sub.report_path), review_of(s, sub, report))
         known = set(s.scalars(select(Decision.fingerprint).where(Decision.submission_id == sub.id)))
         for fp, entry in review["decisions"].items():
