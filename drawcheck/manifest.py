@@ -37,6 +37,7 @@ __all__ = [
     "InputSpec",
     "Claim",
     "Limits",
+    "Consistency",
     "Manifest",
     "load_manifest",
     "single_drawing_manifest",
@@ -100,6 +101,23 @@ class Limits:
     max_vertices: int = 20_000_000
 
 
+@dataclass(frozen=True)
+class Consistency:
+    """How a building drawn on the site plan and modelled in an IFC are paired and compared (图模一致).
+
+    ``area_tolerance``: ratio of the footprint areas' difference to the site
+    plan's footprint area; ``hausdorff_tolerance`` (m): Hausdorff distance
+    between the two footprint outlines; ``height_tolerance`` (m); floors
+    above ground must be equal. ``match_iou``: a pair not matched by name is
+    matched when its footprints' intersection over union reaches this.
+    """
+
+    area_tolerance: float = 0.01
+    hausdorff_tolerance: float = 0.5
+    height_tolerance: float = 0.3
+    match_iou: float = 0.5
+
+
 _EMPTY: Mapping = MappingProxyType({})
 
 
@@ -123,6 +141,7 @@ class Manifest:
     limits: Limits = Limits()
     source: Path | None = None
     area_drawings: tuple[tuple[str, str], ...] = ()  # (building id, path): area-calculation drawings
+    consistency: Consistency = Consistency()  # drawing-model tolerances ([consistency])
 
 
 # --- schema ---------------------------------------------------------------------
@@ -180,12 +199,16 @@ CONDITION_KEYS: Mapping[str, tuple[type, str]] = MappingProxyType(
     {k: (c.kind, c.department) for k, c in _CONDITIONS.items()}
 )
 
-_TOP_KEYS = ("project", "site", "conditions", "layers", "claims", "overrides", "limits", "area_drawings")
+_TOP_KEYS = ("project", "site", "conditions", "layers", "claims", "overrides", "limits", "area_drawings",
+             "consistency")
 _PROJECT_KEYS = ("name", "inputs", "packs")
 _INPUT_KEYS = ("path", "insert", "rotation")
 _SITE_KEYS = ("latitude", "longitude", "north_angle")
 _CLAIM_KEYS = ("rule", "between", "note", "reason")
 _LIMIT_KEYS = tuple(f for f in Limits.__dataclass_fields__)
+_CONSISTENCY_KEYS = tuple(f for f in Consistency.__dataclass_fields__)
+#: ``[consistency]`` key -> its upper bound (ratios 1, lengths none); every lower bound is 0.
+_CONSISTENCY_UPPER = {"area_tolerance": 1.0, "hausdorff_tolerance": None, "height_tolerance": None, "match_iou": 1.0}
 
 _PACK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _CLAIM_RULE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*:[^\s:]\S*")
@@ -500,6 +523,16 @@ def _limits(v: _Validator, value: object) -> Limits:
     return Limits(**{name: v.integer(raw, _key("limits", name), 1) for name, raw in table.items()})
 
 
+def _consistency(v: _Validator, value: object) -> Consistency:
+    """``[consistency]``: tolerances of the drawing-model comparison (ratios 0..1, lengths in m)."""
+    table = v.table(value, "consistency", _CONSISTENCY_KEYS)
+    out = {name: v.number(raw, _key("consistency", name), 0.0, _CONSISTENCY_UPPER[name]) for name, raw in table.items()}
+    if out.get("match_iou") == 0.0:
+        raise v.error("consistency.match_iou", "'consistency.match_iou' must be above 0 (0 would pair buildings "
+                      "that do not overlap)")
+    return Consistency(**out)
+
+
 # --- loading --------------------------------------------------------------------
 
 
@@ -570,6 +603,7 @@ def load_manifest(path: Path | str) -> Manifest:
     overrides = _overrides(v, data["overrides"]) if "overrides" in data else _EMPTY
     limits = _limits(v, data["limits"]) if "limits" in data else Limits()
     area_drawings = _area_drawings(v, data["area_drawings"], inputs) if "area_drawings" in data else ()
+    consistency = _consistency(v, data["consistency"]) if "consistency" in data else Consistency()
 
     return Manifest(
         root=root,
@@ -588,6 +622,7 @@ def load_manifest(path: Path | str) -> Manifest:
         limits=limits,
         source=file,
         area_drawings=area_drawings,
+        consistency=consistency,
     )
 
 

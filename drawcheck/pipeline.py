@@ -111,7 +111,8 @@ def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str 
         project.inputs.append(InputFile(rel, "dwg" if sniff(file) == "dwg" else "dxf", sha256_of(file), unit_m=unit_m,
                                         converter=project.converters.get(rel)))
     t1 = time.perf_counter()
-    indicators = compute_indicators(project, manifest.conditions, {p.id: p.params for p in loaded_packs})
+    indicators = compute_indicators(project, manifest.conditions, {p.id: p.params for p in loaded_packs},
+                                    manifest.consistency)
     t2 = time.perf_counter()
     return Prepared(manifest, loaded_packs, project, indicators, {"parse": t1 - t0, "indicators": t2 - t1})
 

@@ -15,27 +15,36 @@ import numpy as np
 
 from ..geometry.arrays import PolygonArrays
 from ..geometry.ops import AreaIndex, exact_union_area
+from ..manifest import Consistency
 from ..model import Project
 from ..rounding import as_reported
 from . import distances
 from .area_schedules import apply_feeds, area_feeds, basis
 from .buildings import AREA_PACK, StoreyRule, building_figures
+from .consistency import compare, match_models
 from .declared import declared_status
 from .distances import natural_key
 from .values import INDICATOR_UNITS, Indicator, Indicators
 
 
 def compute_indicators(project: Project, conditions: Mapping[str, object] | None = None,
-                       pack_params: Mapping[str, Mapping[str, object]] | None = None) -> Indicators:
+                       pack_params: Mapping[str, Mapping[str, object]] | None = None,
+                       consistency: Consistency | None = None) -> Indicators:
     """Recompute every indicator of ``project``.
 
     ``conditions``: the manifest's (for basement_in_far); ``pack_params``: the
-    selected packs' params by pack id (for the GB/T 50353 storey-height rule).
+    selected packs' params by pack id (for the GB/T 50353 storey-height rule);
+    ``consistency``: the manifest's drawing-model tolerances. A building both on
+    the site plan and in an IFC model counts once, as the site plan gives it;
+    the model's is compared with it (:mod:`.consistency`).
     """
     conditions = conditions or {}
+    consistency = consistency or Consistency()
     rule = StoreyRule.from_params((pack_params or {}).get(AREA_PACK) or _shipped_area_params())
     site, site_reason = _the_site(project)
-    buildings = project.buildings + project.existing
+    matches = match_models(project, consistency.match_iou)
+    modelled = {id(m.model) for m in matches}  # compared, not counted a second time
+    buildings = [b for b in project.buildings if id(b) not in modelled] + project.existing
     parts = [p for b in buildings for p in b.parts] + project.unlabelled_parts
     index = AreaIndex([p.area.rings for p in parts])  # every part measured once
     start = np.cumsum([0] + [len(b.parts) for b in buildings])
@@ -106,6 +115,7 @@ def compute_indicators(project: Project, conditions: Mapping[str, object] | None
 
     result = Indicators(values, onsite, existing, site)
     result.area_feeds = feeds
+    result.models = compare(matches, onsite, rule, consistency)
     result.setbacks = distances.setbacks(onsite, site, project.road_redlines)
     result.part_pairs = distances.part_pairs(onsite, existing)
     result.spacing = distances.spacing(result.part_pairs)

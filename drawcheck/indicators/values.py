@@ -106,3 +106,4 @@ class Indicators:
     spacing: list[Spacing] = field(default_factory=list)
     part_pairs: list[PartPair] = field(default_factory=list)
     area_feeds: list = field(default_factory=list)  # area_schedules.AreaFeed per building with an area drawing
+    models: list = field(default_factory=list)  # consistency.ModelComparison per building also in an IFC model

@@ -54,6 +54,7 @@ def _num(value, unit):
 def build_report(project: Project, indicators: Indicators, results: Sequence[RuleResult], packs: Sequence[Pack],
                  *, timestamp: str | None = None) -> dict:
     """The report dictionary of one checked submission."""
+    models = {id(c.drawing): c for c in indicators.models}  # site-plan buildings an IFC model also holds
     report = {
         "schema": SCHEMA,
         "tool": {"name": "drawcheck", "version": __version__},
@@ -62,7 +63,7 @@ def build_report(project: Project, indicators: Indicators, results: Sequence[Rul
         "packs": [_pack(p) for p in packs],
         "units": {"length": "m", "area": "m2", "source": project.units_source},
         "indicators": _indicators(indicators),
-        "buildings": [_building(b) for b in indicators.buildings],
+        "buildings": [_building(b, models.get(id(b))) for b in indicators.buildings],
         "existing_buildings": [_building(b) for b in indicators.existing],
         "setbacks": [{"building": s.a, "to": s.b, "distance": as_reported(s.distance, "m"),
                       "from_point": _pt(s.from_point), "to_point": _pt(s.to_point), "inside": s.inside}
@@ -180,7 +181,8 @@ def _indicators(ind: Indicators) -> dict:
     return out
 
 
-def _building(b) -> dict:
+def _building(b, model=None) -> dict:
+    """A building's row; ``model``: its comparison with an IFC model of it (:mod:`drawcheck.indicators.consistency`)."""
     row = {
         "id": b.id, "kind": b.kind, "use": b.use, "floors_above": b.floors_above, "floors_below": b.floors_below,
         "height": as_reported(b.height, "m"), "footprint_area": as_reported(b.footprint_area, "m2"),
@@ -200,7 +202,24 @@ def _building(b) -> dict:
         row["storeys"] = [{"name": s.name, "elevation": as_reported(s.elevation, "m"), "above_ground": s.above_ground,
                            "floor": s.is_floor, "plate_area": as_reported(area, "m2"),
                            "source": s.source.as_dict() if s.source else None} for s, area in b.storeys]
+    if model is not None:
+        row["model"] = _model(model)
     return row
+
+
+def _model(c) -> dict:
+    """The IFC model's figures of a site-plan building, the differences (model minus site plan; the area's
+    ratio and the Hausdorff distance unsigned) and the quantities beyond the manifest's tolerances."""
+    m = c.model
+    return {
+        "id": m.id, "matched_by": c.matched_by, "overlap": as_reported(c.iou, "ratio"),
+        "source": m.parts[0].part.source.as_dict(), "floors_above": m.floors_above,
+        "height": as_reported(m.height, "m"), "footprint_area": as_reported(m.footprint_area, "m2"),
+        "differences": {"footprint_area": as_reported(c.area_difference, "m2"),
+                        "footprint_area_ratio": c.measured("footprint_area"), "hausdorff": c.measured("hausdorff"),
+                        "floors_above": c.floors_difference, "height": as_reported(c.height_difference, "m")},
+        "beyond_tolerance": c.beyond(),
+    }
 
 
 def _findings(results: Sequence[RuleResult]) -> list[dict]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .findings import Finding, finding, line_location
+from ..indicators.consistency import QUANTITIES
+from ..rounding import as_reported
+from .findings import Finding, finding, line_location, show
 from .registry import NotApplicable, check
 
 
@@ -98,3 +100,35 @@ def qa_area_drawing_unmatched(ctx, rule):
                     "areas are counted all the same", subjects=(a.building,),
                     sources=tuple(s.source for s in a.schedules if s.source is not None))
             for a in ctx.indicators.area_feeds if a.site_gfa is None]
+
+
+#: Compared quantity -> unit of the two values a finding shows (the Hausdorff distance has no such pair).
+_VALUE_UNIT = {"footprint_area": "m2", "floors_above": "count", "height": "m"}
+
+
+@check("qa_model_consistency")
+def qa_model_consistency(ctx, rule):
+    """A building on the site plan and in an IFC model whose ``args.quantity`` differs beyond its tolerance
+    (manifest ``[consistency]``); the finding names both sources and gives both values."""
+    quantity = rule.args["quantity"]
+    if not ctx.indicators.models:
+        raise NotApplicable("no building both on the site plan and in an IFC model")
+    out = []
+    for c in ctx.indicators.models:
+        if quantity not in c.beyond():
+            continue
+        extra = {"model_building": c.model.id, "matched_by": c.matched_by}
+        shown = {}
+        if quantity in _VALUE_UNIT:
+            unit = _VALUE_UNIT[quantity]
+            pair = (getattr(c.drawing, quantity), getattr(c.model, quantity))
+            extra |= {"site_plan_value": as_reported(pair[0], unit), "model_value": as_reported(pair[1], unit)}
+            shown = {"site_plan_value": show(pair[0], unit), "model_value": show(pair[1], unit)}
+        out.append(finding(
+            rule, subjects=(c.drawing.id,), measured=c.measured(quantity), required=c.tolerance(quantity),
+            unit=QUANTITIES[quantity], location=line_location(*c.hausdorff_points) if quantity == "hausdorff" else None,
+            sources=tuple(p.part.source for p in c.drawing.parts) + tuple(p.part.source for p in c.model.parts),
+            extra=extra, building=c.drawing.id, model=c.model.id, model_source=c.model.parts[0].part.source.input,
+            matched_zh="同名" if c.matched_by == "name" else "平面重叠",
+            matched_en="name" if c.matched_by == "name" else "plan overlap", **shown))
+    return out
