@@ -31,6 +31,7 @@ SECTIONS = {
     '[overrides."PACK"]': set(),  # free keys: the pack's parameter names
     "[limits]": set(schema._LIMIT_KEYS),
     "[area_drawings]": set(),  # free keys: building ids
+    "[consistency]": set(schema._CONSISTENCY_KEYS),
 }
 
 
@@ -115,6 +116,8 @@ def test_defaults_in_the_tables_are_the_loaders():
     assert float(_keys(site["north_angle"])[0]) == schema.Manifest.__dataclass_fields__["north_angle"].default
     limits = {_keys(row[0])[0]: int(_keys(row[2])[0].replace("_", "")) for row in sections["[limits]"][0]}
     assert limits == schema.Limits().__dict__
+    consistency = {_keys(row[0])[0]: float(_keys(row[2])[0]) for row in sections["[consistency]"][0]}
+    assert consistency == schema.Consistency().__dict__
     layers = {_keys(row[0])[0]: row[2] for row in sections["[layers]"][0]}
     for role, names in DEFAULT_LAYERS.items():
         assert [n.strip() for n in layers[role].split(",")] == list(names), role

@@ -108,8 +108,11 @@ _VALUE_UNIT = {"footprint_area": "m2", "floors_above": "count", "height": "m"}
 
 @check("qa_model_consistency")
 def qa_model_consistency(ctx, rule):
-    """A building on the site plan and in an IFC model whose ``args.quantity`` differs beyond its tolerance
-    (manifest ``[consistency]``); the finding names both sources and gives both values."""
+    """A site-plan building and its IFC model differing beyond the manifest's [consistency] tolerance.
+
+    The rule's quantity (args): footprint area, outline (Hausdorff), floors or height; the finding names both
+    sources and gives both values.
+    """
     quantity = rule.args["quantity"]
     if not ctx.indicators.models:
         raise NotApplicable("no building both on the site plan and in an IFC model")
