@@ -327,3 +327,20 @@ def test_manifest_refuses_bad_values(tmp_path, table, fragment):
     assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("drawcheck: ") and fragment in lines[0]
+
+
+# -- renderings -------------------------------------------------------------------------------
+
+def test_text_and_html_show_both_values(reports):
+    from drawcheck.reports.html import to_html
+    from drawcheck.reports.text import to_text
+
+    text = to_text(reports["shift"])
+    table = text[text.index("图模一致"):text.index("Findings")]
+    assert "building-1.ifc" in table and "2,400.00" in table and "1.000" in table and "超差 beyond" in table
+    html = to_html(reports["shift"])
+    models = html[html.index('<table class="models">'):]
+    models = models[:models.index("</table>")]
+    assert "5# building-1.ifc (name)" in models and "hausdorff" in models and "6# building-2.ifc (name)" in models
+    plain = drawcheck.check(MIXED).data  # no pair: no table
+    assert "图模一致" not in to_text(plain) and 'class="models"' not in to_html(plain)

@@ -111,6 +111,25 @@ def _buildings(report: dict) -> list[dict]:
     return rows
 
 
+def _models(report: dict) -> list[dict]:
+    """Per building also in an IFC model: site plan / model values and what differs beyond tolerance (图模一致)."""
+    out = []
+    for b in report.get("buildings") or []:
+        m = b.get("model")
+        if m is None:
+            continue
+        matched = "name" if m["matched_by"] == "name" else f"overlap {m['overlap']:.2f}"
+        out.append({"id": b["id"], "model": f"{m['id']} {m['source']['input']} ({matched})",
+                    "footprint": _both(b, m, "footprint_area", "m2"), "floors": _both(b, m, "floors_above", "count"),
+                    "hausdorff": format_quantity(m["differences"]["hausdorff"], "m"), "height": _both(b, m, "height", "m"),
+                    "beyond": ", ".join(m["beyond_tolerance"]) or "—"})
+    return out
+
+
+def _both(drawn: dict, modelled: dict, key: str, unit: str) -> str:
+    return f"{format_quantity(drawn[key], unit)} / {format_quantity(modelled[key], unit)}"
+
+
 def _finding_row(f: dict) -> dict:
     unit = f.get("unit")
     extras = [f"容差 tolerance: {f['tolerance']}"] if f.get("tolerance") not in (None, "") else []
@@ -241,6 +260,7 @@ def context(report: dict) -> dict:
         "timestamp": report.get("timestamp", ""),
         "units": report.get("units") or {}, "packs": _packs(report), "summary": _summary(report),
         "indicators": _indicators(report), "buildings": _buildings(report), "area_drawings": _area_drawings(report),
+        "models": _models(report),
         "plan_svg": Markup(plan_svg(report, link_ids=shown)),
         "located": sum(1 for f in findings if f.get("location")), "unlocated": sum(1 for f in findings if not f.get("location")),
         "departments": departments, "rules": _rules(report), "sunlight": _sunlight(report),

@@ -36,6 +36,29 @@ def _value(v, unit: str) -> str:
     return f"{v:,.2f} {_UNIT[unit]}".strip()
 
 
+def model_table(buildings: list[dict]) -> Table:
+    """Site plan against model, one line per compared quantity (narrow enough for a terminal)."""
+    table = Table(title="Site plan / model 图模一致", box=box.SIMPLE_HEAD, title_justify="left")
+    for title, justify in (("楼号 / 模型", "left"), ("", "left"), ("总平面图 plan", "right"), ("模型 model", "right"),
+                           ("", "left")):
+        table.add_column(title, justify=justify)
+    for b in buildings:
+        m = b.get("model")
+        if m is None:
+            continue
+        beyond = set(m["beyond_tolerance"])
+        lines = (("footprint_area", "基底 m²", f"{b['footprint_area']:,.2f}", f"{m['footprint_area']:,.2f}"),
+                 ("hausdorff", "轮廓 Hausdorff m", "", f"{m['differences']['hausdorff']:.3f}"),
+                 ("floors_above", "层数 floors", str(b["floors_above"]), str(m["floors_above"])),
+                 ("height", "高度 m", f"{b['height']:.2f}", f"{m['height']:.2f}"))
+        names = [b["id"], f"{m['source']['input']} {m['id']}", "同名 name" if m["matched_by"] == "name"
+                 else f"重叠 overlap {m['overlap']:.2f}", ""]
+        for name, (key, label, drawn, modelled) in zip(names, lines):
+            flag = Text("超差 beyond", style="bold red") if key in beyond else Text("ok", style="green")
+            table.add_row(name, label, drawn, modelled, flag)
+    return table
+
+
 def render(report: dict, *, max_findings_per_department: int = 30) -> Group:
     """The report as rich renderables (print them with a Console)."""
     parts = []
@@ -71,6 +94,8 @@ def render(report: dict, *, max_findings_per_department: int = 30) -> Group:
                        f"{b['footprint_area']:,.2f}", f"{b['gfa']:,.2f}", FIRE_CLASS_NAMES.get(b["fire_class"], b["fire_class"]),
                        "一二三四"[b["fire_rating"] - 1] + "级" if 1 <= b["fire_rating"] <= 4 else str(b["fire_rating"]))
         parts.append(bt)
+    if any("model" in b for b in report["buildings"]):
+        parts.append(model_table(report["buildings"]))
 
     by_dept: dict[str, list[dict]] = {}
     for f in report["findings"]:
