@@ -110,7 +110,7 @@ class ModelComparison:
 def match_models(project: Project, match_iou: float) -> list[Match]:
     """Pair the site plan's on-site buildings with the IFC buildings of the same building.
 
-    By name first (in natural order where a name repeats), then the rest by
+    By name first (in input order where a name repeats), then the rest by
     footprint overlap, highest intersection over union first, down to
     ``match_iou``. Each building is paired at most once.
     """
@@ -125,9 +125,12 @@ def match_models(project: Project, match_iou: float) -> list[Match]:
         pairs += [Match(d, m, "name", _iou(footprints[id(d)], footprints[id(m)]))
                   for d, m in zip([b for b in drawings if b.id == name], [b for b in models if b.id == name])]
     paired = {id(b) for p in pairs for b in (p.drawing, p.model)}
+    left = [b for b in models if id(b) not in paired]
+    tree = shapely.STRtree([footprints[id(b)] for b in left])
     candidates = []
     for d in (b for b in drawings if id(b) not in paired):
-        for m in (b for b in models if id(b) not in paired):
+        for k in tree.query(footprints[id(d)], predicate="intersects"):  # only overlapping pairs are measured
+            m = left[int(k)]
             iou = _iou(footprints[id(d)], footprints[id(m)])
             if iou >= match_iou:
                 candidates.append((-iou, natural_key(d.id), natural_key(m.id), d, m))
@@ -141,7 +144,7 @@ def match_models(project: Project, match_iou: float) -> list[Match]:
 def compare(matches: Sequence[Match], counted: Sequence[BuildingFigures], rule: StoreyRule,
             tolerances: Consistency) -> list[ModelComparison]:
     """Compare each pair: the site plan's building among ``counted``, the model's measured here (``rule``:
-    GB/T 50353 storey heights, as for every building), in the site plan's building order."""
+    GB/T 50353 storey heights, as for every building); in natural order of the site plan's ids."""
     figures = {id(f.building): f for f in counted}
     out = []
     for m in matches:
