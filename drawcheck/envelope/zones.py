@@ -64,6 +64,8 @@ FOOTPRINT = "drawcheck:footprint"
 SPACING_ARTICLES = {"shanghai_low_multi_spacing": article_23, "shanghai_gable_spacing": article_25,
                     "shanghai_high_rise_spacing": article_27, "shanghai_south_north_minimum": article_28,
                     "shanghai_non_residential_spacing": article_31}
+#: Relative area by which a footprint may fall short of its hull and still be swept as convex.
+CONVEX_SLACK = 1e-9
 #: Half-angle of a facing sector around south, north, east and west (the checks' 45°), degrees.
 SECTOR_HALF = 45.0
 
@@ -310,6 +312,11 @@ class _Builder:
         pieces = [np.array([footprint])]
         for poly in shapely.get_parts(footprint):
             xy = np.asarray(poly.exterior.coords)[:, :2]
+            if poly.convex_hull.area - poly.area <= CONVEX_SLACK * poly.area:  # convex: the hull of the sums
+                lines = [shapely.linestrings((xy[:-1, None, :] + sector[None, :, :]).reshape(-1, 2))
+                         for sector, _, _ in sectors]  # a line through the points: hulls the same, builds faster
+                pieces.append(shapely.convex_hull(np.array(lines)))
+                continue
             e0, e1 = xy[:-1], xy[1:]
             normal = np.column_stack([e1[:, 1] - e0[:, 1], e0[:, 0] - e1[:, 0]])
             normal /= np.maximum(np.hypot(normal[:, 0], normal[:, 1]), 1e-300)[:, None]
