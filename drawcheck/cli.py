@@ -637,10 +637,9 @@ def table(
         rows = build_table(prepared)
         written = []
         if "dxf" in formats:
-            out.mkdir(parents=True, exist_ok=True)
             written = write_table(prepared, rows, out)
             copy_submission(prepared, out, written)
-    except (InputError, TableError) as exc:
+    except (*InputError, TableError) as exc:
         _die(str(exc))
     except OSError as exc:
         _die(f"--out {out}: {exc.strerror or exc}")

@@ -18,6 +18,7 @@ Checking the written drawing then finds every declared value ``ok``.
 
 from __future__ import annotations
 
+import math
 import shutil
 import statistics
 from collections import Counter
@@ -60,6 +61,7 @@ TITLE = "主要经济技术指标"
 PERCENT_KEYS = frozenset({"coverage", "green_ratio"})
 #: Units of the table, per report unit (the declared reader accepts each for its key).
 _TABLE_UNIT = {"m2": "㎡", "m": "m", "count": "个"}
+HOUSEHOLD_UNIT = "户"
 #: Entities that make up a declared table (what the reader reads as indicator text).
 TABLE_TYPES = frozenset({"TEXT", "MTEXT", "ACAD_TABLE"})
 #: Row pitch and title height, in text heights.
@@ -118,7 +120,8 @@ def _number(value: float, digits: int, least: int = 2) -> str:
 def _row(key: str, reported, unit: str) -> Row:
     name = ROW_NAMES[key]
     if unit == "count":
-        return Row(key, name, int(reported), _TABLE_UNIT[unit], int(reported), str(int(reported)))
+        count = int(reported)
+        return Row(key, name, count, HOUSEHOLD_UNIT if key == "households" else _TABLE_UNIT[unit], count, str(count))
     if unit == "ratio" and key in PERCENT_KEYS:
         digits = DIGITS["ratio"] - 2  # a ratio to 4 decimals is a per cent to 2, exactly
         number = _number(reported * 100.0, digits, digits)
@@ -210,8 +213,8 @@ def target_input(prepared) -> str:
         raise TableError("no site boundary and no old indicators table in the DXF inputs: nowhere to place the table")
     name = held[0]
     if formats.get(name) != "dxf":
-        raise TableError(f"{name} is a {formats.get(name, 'IFC').upper()}: drawcheck writes the table into DXF only "
-                         "(save it as DXF)")
+        raise TableError(f"{name} is not a DXF drawing ({formats.get(name, 'unknown')}): drawcheck writes the table "
+                         "into DXF only (save the site plan as DXF)")
     return name
 
 
@@ -277,7 +280,9 @@ def _beside_site(prepared, unit_m: float) -> tuple[tuple[float, float], float]:
     ring = prepared.project.sites[0].rings[0][:, :2] / unit_m
     lo, hi = ring.min(axis=0), ring.max(axis=0)
     size = float(np.max(hi - lo))  # bulged edges may bulge past the vertices: the gap below covers it
-    return (float(hi[0]) + SITE_GAP_SHARE * size, float(hi[1])), SITE_TEXT_SHARE * size
+    height = SITE_TEXT_SHARE * size
+    height = round(height, -math.floor(math.log10(height))) if height > 0 else 1.0 / unit_m  # one significant digit
+    return (float(hi[0]) + SITE_GAP_SHARE * size, float(hi[1])), height
 
 
 def _visible(doc, name: str) -> bool:
@@ -321,7 +326,7 @@ def write_table(prepared, table: Table, out: Path) -> list[Written]:
     others = sorted({s.input for d in prepared.project.declared.values() for s in d.sources} - {target})
     for name in others:
         if inputs[name].format != "dxf":
-            raise TableError(f"{name} holds declared indicators but is a {inputs[name].format.upper()}: "
+            raise TableError(f"{name} holds declared indicators but is not a DXF drawing ({inputs[name].format}): "
                              "drawcheck rewrites DXF only")
     written = []
     for name in [target, *others]:
