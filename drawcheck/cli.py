@@ -619,7 +619,7 @@ def table(
     if out is not None and out.exists() and not out.is_dir():
         _die(f"--out {out}: exists and is not a folder")
 
-    from .indicator_table import TableError, build_table, copy_submission, kept_declared, prefill, write_table
+    from .indicator_table import TableError, build_table, copy_submission, prefill, write_table
     from .pipeline import InputError, prepare
 
     warnings.simplefilter("ignore", RuntimeWarning)  # as in check: what matters reaches the report
@@ -649,8 +649,11 @@ def table(
         _die(f"internal error while writing the table of {path}: {type(exc).__name__}: {exc} (please report this)")
     for line in rows.left_out:
         typer.echo(f"drawcheck: {line}", err=True)
-    for handle in kept_declared(prepared, written) if written else ():
-        typer.echo(f"drawcheck: old declared text {handle} is inside a block on another layer and was kept", err=True)
+    for w in written:
+        for what in w.kept:
+            typer.echo(f"drawcheck: {w.input}: {what} holds old indicators text and was kept (it is no table "
+                       "entity on the indicators layer): edit the block, or the check reads it beside the new table",
+                       err=True)
     if "json" in formats:
         content = json.dumps(prefill(prepared, rows), ensure_ascii=False, indent=2) + "\n"
         if out is None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from ezdxf import bbox
 
 from .manifest import MANIFEST_NAME
 from .readers.declared import DECLARED_NAMES
@@ -192,6 +193,7 @@ class Written:
     removed: list[str]
     added: list[str]
     layer: str
+    kept: list[str] = field(default_factory=list)  # INSERTs on other layers whose blocks hold old table text
 
 
 def target_input(prepared) -> str:
@@ -226,28 +228,40 @@ def _roles(prepared, doc) -> LayerRoles:
     return roles.with_inferred(inferred) if inferred else roles
 
 
-def _holds_text(doc, name: str, seen: frozenset = frozenset()) -> bool:
-    """Whether block ``name`` holds TEXT or MTEXT, directly or through nested INSERTs."""
+def _holds_table_text(doc, name: str, layer: str, roles: LayerRoles, seen: frozenset = frozenset()) -> bool:
+    """Whether block ``name``, inserted on ``layer``, holds text the reader takes as indicator text.
+
+    Content on layer 0 takes its INSERT's layer, as the reader walks blocks; nested INSERTs count.
+    """
     block = doc.blocks.get(name)
     if block is None or name in seen:
         return False
     for e in block:
+        own = layer_of(e)
+        inner = layer if own == "0" else own
         kind = e.dxftype()
-        if kind in TABLE_TYPES or (kind == "INSERT" and _holds_text(doc, e.dxf.get("name", ""), seen | {name})):
+        if kind in TABLE_TYPES and roles.role_of(inner) == "indicators":
+            return True
+        if kind == "INSERT" and _holds_table_text(doc, e.dxf.get("name", ""), inner, roles, seen | {name}):
             return True
     return False
 
 
-def _old_table(doc, roles: LayerRoles) -> list:
-    """Model-space entities of the old table: text on an indicators layer, and INSERTs there holding text."""
-    old = []
+def _old_table(doc, roles: LayerRoles) -> tuple[list, list]:
+    """Model-space entities of the old table, and INSERTs elsewhere whose blocks hold some of it.
+
+    The old table: text on an indicators layer, and INSERTs there holding indicator text. An INSERT on
+    another layer with indicator text inside its block cannot go without taking other content with it.
+    """
+    old, elsewhere = [], []
     for e in doc.modelspace():
-        kind = e.dxftype()
-        if roles.role_of(layer_of(e)) != "indicators":
-            continue
-        if kind in TABLE_TYPES or (kind == "INSERT" and _holds_text(doc, e.dxf.get("name", ""))):
+        kind, layer = e.dxftype(), layer_of(e)
+        on_layer = roles.role_of(layer) == "indicators"
+        if kind in TABLE_TYPES and on_layer:
             old.append(e)
-    return old
+        elif kind == "INSERT" and _holds_table_text(doc, e.dxf.get("name", ""), layer, roles):
+            (old if on_layer else elsewhere).append(e)
+    return old, elsewhere
 
 
 def _text_height(e) -> float | None:
@@ -261,8 +275,6 @@ def _text_height(e) -> float | None:
 
 def _corner(old: list) -> tuple[float, float] | None:
     """Top-left of the old table's extent (drawing units), or None when ezdxf gives it no extent."""
-    from ezdxf import bbox
-
     try:
         box = bbox.extents(old, fast=True)
     except Exception:  # an entity ezdxf cannot measure: use insertion points
@@ -307,10 +319,43 @@ def _layer(doc, roles: LayerRoles, old: list, manifest) -> str:
 
 
 def _strip(prepared, name: str):
-    """(document, roles, the old table's entities) of input ``name``."""
+    """(document, roles, the old table's entities, INSERTs elsewhere holding some) of input ``name``."""
     doc = load_dxf(prepared.manifest.root / name).doc
     roles = _roles(prepared, doc)
-    return doc, roles, _old_table(doc, roles)
+    return (doc, roles, *_old_table(doc, roles))
+
+
+def _placement(prepared, doc, old: list, unit_m: float) -> tuple[tuple[float, float], float, str]:
+    """(top-left corner, text height, text style) of the new table, in drawing units.
+
+    The old table's corner, median text height and most used style; beside the site (and a style with
+    a Chinese font) when the drawing had none.
+    """
+    corner = _corner(old) if old else None
+    if corner is None and not prepared.project.sites:
+        raise TableError("no old table and no site boundary to place the table by")
+    beside, site_height = _beside_site(prepared, unit_m) if prepared.project.sites else (None, None)
+    heights = [h for h in map(_text_height, old) if h]
+    height = statistics.median(heights) if corner is not None and heights else site_height
+    styles = Counter(e.dxf.get("style", "Standard") for e in old if e.dxftype() in ("TEXT", "MTEXT"))
+    style = styles.most_common(1)[0][0] if styles else _cjk_style(doc)
+    return corner or beside, height, style
+
+
+def _add_rows(doc, table: Table, layer: str, corner: tuple[float, float], height: float, style: str) -> list[str]:
+    """The title and one TEXT per row, downwards from ``corner``; returns their handles."""
+    msp = doc.modelspace()
+    if not doc.layers.has_entry(layer):
+        doc.layers.add(layer)
+    x, y = corner
+    handles = []
+    for text, h in [(TITLE, height * TITLE_SCALE)] + [(row.text, height) for row in table.rows]:
+        y -= h  # baseline: the text hangs from the line above
+        entity = msp.add_text(text, height=h, dxfattribs={"layer": layer, "style": style})
+        entity.set_placement((x, y))
+        handles.append(entity.dxf.handle)
+        y -= (ROW_PITCH - 1.0) * height
+    return handles
 
 
 def write_table(prepared, table: Table, out: Path) -> list[Written]:
@@ -330,42 +375,20 @@ def write_table(prepared, table: Table, out: Path) -> list[Written]:
                              "drawcheck rewrites DXF only")
     written = []
     for name in [target, *others]:
-        doc, roles, old = _strip(prepared, name)
-        removed = [e.dxf.handle for e in old]
-        added: list[str] = []
-        layer = ""
+        doc, roles, old, elsewhere = _strip(prepared, name)
+        layer, added, removed = "", [], [e.dxf.handle for e in old]
         if name == target:
-            unit_m = inputs[name].unit_m or 1.0
-            heights = [h for h in map(_text_height, old) if h]
-            corner = _corner(old) if old else None
-            if corner is None:
-                if not prepared.project.sites:
-                    raise TableError(f"{name}: no old table and no site boundary to place the table by")
-                corner, height = _beside_site(prepared, unit_m)
-            else:
-                height = statistics.median(heights) if heights else _beside_site(prepared, unit_m)[1]
-            styles = Counter(e.dxf.get("style", "Standard") for e in old if e.dxftype() in ("TEXT", "MTEXT"))
-            style = styles.most_common(1)[0][0] if styles else _cjk_style(doc)
+            corner, height, style = _placement(prepared, doc, old, inputs[name].unit_m or 1.0)
             layer = _layer(doc, roles, old, prepared.manifest)
-        msp = doc.modelspace()
         for e in old:
-            msp.delete_entity(e)
+            doc.modelspace().delete_entity(e)
         if name == target:
-            if not doc.layers.has_entry(layer):
-                doc.layers.add(layer)
-            x, top = corner
-            lines = [(TITLE, height * TITLE_SCALE)] + [(row.text, height) for row in table.rows]
-            y = top
-            for text, h in lines:
-                y -= h
-                entity = msp.add_text(text, height=h, dxfattribs={"layer": layer, "style": style})
-                entity.set_placement((x, y))
-                added.append(entity.dxf.handle)
-                y -= (ROW_PITCH - 1.0) * height
+            added = _add_rows(doc, table, layer, corner, height, style)
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
         doc.saveas(path)
-        written.append(Written(path, name, removed, added, layer))
+        kept = [f"INSERT {e.dxf.handle} of block '{e.dxf.get('name', '')}' on layer {layer_of(e)}" for e in elsewhere]
+        written.append(Written(path, name, removed, added, layer, kept))
     return written
 
 
@@ -374,13 +397,6 @@ def _cjk_style(doc) -> str:
     if not doc.styles.has_entry(CJK_STYLE):
         doc.styles.add(CJK_STYLE, font=CJK_FONT)
     return CJK_STYLE
-
-
-def kept_declared(prepared, written: list[Written]) -> list[str]:
-    """Handles of declared text the rewrite could not remove (text inside blocks inserted on other layers)."""
-    gone = {(w.input, h) for w in written for h in w.removed}
-    return sorted({f"{s.input} {s.handle}" for d in prepared.project.declared.values() for s in d.sources
-                   if (s.input, s.handle) not in gone})
 
 
 def copy_submission(prepared, out: Path, written: list[Written]) -> list[Path]:

@@ -332,3 +332,64 @@ def test_json_of_a_dwg_or_ifc_submission():
     expected = expected_values("residential-ifc")
     assert rows["site_area"] == pytest.approx(expected["site_area"], abs=HALF_DIGIT["m2"])
     assert rows["gfa_total"] == pytest.approx(expected["gfa_total"], abs=HALF_DIGIT["m2"])
+
+
+def test_old_table_inside_a_block_is_replaced(tmp_path):
+    """An old table drawn as a block inserted on the indicators layer: the INSERT goes, its grid block stays defined."""
+    sub = tmp_path / "sub"
+    shutil.copytree(SAMPLES / "compliant", sub)
+    doc = ezdxf.readfile(sub / "site.dxf")
+    msp = doc.modelspace()
+    block = doc.blocks.new("OLD-TABLE")
+    for e in [e for e in msp if on_indicator_layer(e)]:
+        block.add_text(e.dxf.text, height=e.dxf.height, dxfattribs={"insert": e.dxf.insert, "layer": "0"})
+        msp.delete_entity(e)
+    insert = msp.add_blockref("OLD-TABLE", (0, 0), dxfattribs={"layer": "INDICATORS"})
+    doc.saveas(sub / "site.dxf")
+    assert check(sub).data["indicators"]["far"]["declared"] == 1.82  # the block's text is read as the table
+    out = tmp_path / "out"
+    proc = run("table", sub, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    after = ezdxf.readfile(out / "site.dxf")
+    assert after.entitydb.get(insert.dxf.handle) is None and "OLD-TABLE" in after.blocks
+    report = check(out).data
+    assert all(report["indicators"][k]["status"] == "ok" for k in DECLARED_KEYS)
+    assert report["indicators"]["far"]["declared"] == 1.8225
+
+
+def test_inferred_indicators_layer(tmp_path):
+    """An institute's layer name (ZT-技术经济指标, a synonym behind a discipline prefix): the table is rewritten there."""
+    sub = tmp_path / "sub"
+    shutil.copytree(SAMPLES / "compliant", sub)
+    doc = ezdxf.readfile(sub / "site.dxf")
+    doc.layers.add("ZT-技术经济指标")
+    for e in doc.modelspace():
+        if on_indicator_layer(e):
+            e.dxf.layer = "ZT-技术经济指标"
+    doc.layers.remove("INDICATORS")
+    doc.saveas(sub / "site.dxf")
+    assert check(sub).data["indicators"]["far"]["declared"] == 1.82
+    out = tmp_path / "out"
+    proc = run("table", sub, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    texts = [e for e in ezdxf.readfile(out / "site.dxf").modelspace().query("TEXT") if e.dxf.layer == "ZT-技术经济指标"]
+    assert texts and texts[0].dxf.text == "主要经济技术指标"
+    report = check(out).data
+    assert all(report["indicators"][k]["status"] == "ok" for k in DECLARED_KEYS)
+
+
+def test_declared_text_in_a_block_on_another_layer_is_named(tmp_path):
+    """Table text kept on the indicators layer inside a block inserted elsewhere cannot go without editing the
+    block: the command names the INSERT on stderr instead of leaving a silent second table."""
+    sub = tmp_path / "sub"
+    shutil.copytree(SAMPLES / "compliant", sub)
+    doc = ezdxf.readfile(sub / "site.dxf")
+    msp = doc.modelspace()
+    block = doc.blocks.new("NOTES")
+    block.add_text("FAR: 1.50", height=1.5, dxfattribs={"insert": (110, 30), "layer": "INDICATORS"})
+    insert = msp.add_blockref("NOTES", (0, 0), dxfattribs={"layer": "ANNO"})
+    doc.saveas(sub / "site.dxf")
+    proc = run("table", sub, "--out", tmp_path / "out")
+    assert proc.returncode == 0
+    warned = [ln for ln in proc.stderr.splitlines() if "was kept" in ln]
+    assert len(warned) == 1 and f"site.dxf: INSERT {insert.dxf.handle} of block 'NOTES' on layer ANNO" in warned[0]
