@@ -602,6 +602,69 @@ def layers(
 
 
 @app.command()
+def table(
+    path: Path = typer.Argument(..., help="A DXF site plan, or a submission folder holding drawcheck.toml."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the drawing with the new table "
+                                       "(same file name; a folder's manifest and other inputs are copied beside it)."),
+    format: Optional[List[str]] = typer.Option(None, "--format", "-f", help="dxf (default; needs --out) and/or json "
+                                               "(pre-fill data: printed, or table.json under --out)."),
+) -> None:
+    """Write the 经济技术指标表 computed by drawcheck into the drawing, in place of the old one (exit 2: unreadable input)."""
+    formats = _split(format) or ["dxf"]
+    for f in formats:
+        if f not in ("dxf", "json"):
+            _die(f"unknown --format '{f}' (available: dxf, json)")
+    if "dxf" in formats and out is None:
+        _die("--format dxf needs --out DIR (the drawing is written there, never over the submission)")
+    if out is not None and out.exists() and not out.is_dir():
+        _die(f"--out {out}: exists and is not a folder")
+
+    from .indicator_table import TableError, build_table, copy_submission, prefill, write_table
+    from .pipeline import InputError, prepare
+
+    warnings.simplefilter("ignore", RuntimeWarning)  # as in check: what matters reaches the report
+    try:
+        prepared = prepare(path)
+    except InputError as exc:
+        _die(str(exc))
+    except KeyboardInterrupt:
+        _die("interrupted")
+    except Exception as exc:  # never a traceback for the user; say what broke
+        _die(f"internal error while reading {path}: {type(exc).__name__}: {exc} (please report this)")
+    if out is not None and out.resolve() == prepared.manifest.root.resolve():
+        _die(f"--out {out}: the submission's own folder; choose another so the original stays as it is")
+    try:
+        rows = build_table(prepared)
+        written = []
+        if "dxf" in formats:
+            written = write_table(prepared, rows, out)
+            copy_submission(prepared, out, written)
+    except (*InputError, TableError) as exc:
+        _die(str(exc))
+    except OSError as exc:
+        _die(f"--out {out}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        _die("interrupted")
+    except Exception as exc:  # never a traceback for the user; say what broke
+        _die(f"internal error while writing the table of {path}: {type(exc).__name__}: {exc} (please report this)")
+    for line in rows.left_out:
+        typer.echo(f"drawcheck: {line}", err=True)
+    for w in written:
+        for what in w.kept:
+            typer.echo(f"drawcheck: {w.input}: {what} holds old indicators text and was kept (it is no table "
+                       "entity on the indicators layer): edit the block, or the check reads it beside the new table",
+                       err=True)
+    if "json" in formats:
+        content = json.dumps(prefill(prepared, rows), ensure_ascii=False, indent=2) + "\n"
+        if out is None:
+            sys.stdout.write(content)
+        else:
+            _write_or_print(content, out / "table.json")
+    if written:
+        typer.echo("wrote " + ", ".join(str(w.path) for w in written), err=True)
+
+
+@app.command()
 def batch(
     sources: List[Path] = typer.Argument(..., help="Folders of submissions (each a drawing or a folder with drawcheck.toml), submissions, or list files (one path a line)."),
     out: Path = typer.Option(..., "--out", "-o", help="Write DIR/<submission>/report.json and DIR/summary.{json,csv,html} here (nowhere else)."),
