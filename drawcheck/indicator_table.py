@@ -35,7 +35,7 @@ from .readers.dxf_load import load_dxf
 from .readers.layer_survey import survey_layers
 from .readers.layers import DEFAULT_LAYERS, LayerRoles
 from .rounding import DIGITS, as_reported
-from .rules.conditions import _households
+from .rules.conditions import stated_households
 from .rules.registry import NotRun
 from .tomldata import TomlDataError, loads
 
@@ -151,7 +151,7 @@ def build_table(prepared) -> Table:
     parts = [pf.part for b in prepared.indicators.buildings for pf in b.parts]
     if any(p.households is not None for p in parts):  # labelled: the total, or why it cannot be given
         try:
-            table.rows.append(_row("households", _households(prepared), "count"))
+            table.rows.append(_row("households", stated_households(prepared), "count"))
         except NotRun as exc:
             table.left_out.append(f"households left out: {exc}")
     return table

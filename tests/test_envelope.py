@@ -165,6 +165,37 @@ def test_shanghai_spacing_south_of_a_neighbour(tmp_path):
     assert zone.distance == pytest.approx(28.8)
 
 
+@pytest.mark.parametrize("outline", [
+    [(0, 0), (60, 0), (60, 12), (0, 12)],                                   # a slab (convex)
+    [(0, 0), (40, 0), (40, 10), (12, 10), (12, 30), (0, 30)],               # an L (not convex)
+])
+def test_spacing_sector_sweep_equals_the_hull_per_edge(tmp_path, outline):
+    """The footprint swept by a 90° sector of 20 m about south, against an independent construction: per edge,
+    the convex hull of its two ends swept by the same sector polygon, united with the footprint."""
+    plan = Plan().site(-100, -100, 200, 200)
+    plan.msp.add_lwpolyline(outline, close=True, dxfattribs={"layer": "EXISTING"})
+    plan.msp.add_mtext("E栋\\P6F\\PH=18.0\\P住宅\\P二级", dxfattribs={"layer": "EXISTING", "insert": (5, 5),
+                                                                    "char_height": 0.5})
+    plan.save(tmp_path / "s")
+    from drawcheck.envelope.zones import _Builder
+
+    builder = _Builder(prepare(tmp_path / "s"), 24.0, "residential", "planned")
+    (b,) = builder.neighbours
+    centre, half = -math.pi / 2, math.pi / 4
+    sector = builder._sector(20.0, centre, half)
+    ours = builder._sector_zone(b, [(sector, centre, half)])
+    poly = shapely.Polygon(outline)
+    xy = list(poly.exterior.coords)
+    hulls = [shapely.MultiPoint([(x + sx, y + sy) for x, y in (p, q) for sx, sy in sector]).convex_hull
+             for p, q in zip(xy[:-1], xy[1:])]
+    theirs = shapely.union_all([poly, *hulls])
+    assert ours.symmetric_difference(theirs).area < 1e-3
+    if len(outline) == 4:  # convex: A(P) + A(K) + sum over P's edges of length x K's support in its normal
+        r = 20.0           # (south edge: r; east and west edges: r cos 45°; north edge: 0, the apex)
+        assert ours.area == pytest.approx(60 * 12 + math.pi * r * r / 4 + 60 * r + 2 * 12 * r / math.sqrt(2),
+                                          abs=0.05)  # the sector's arc as chords within 0.5 mm
+
+
 # -- the check agrees --------------------------------------------------------------------------------------------
 def _relevant_findings(report: dict) -> list[dict]:
     return [f for f in report["findings"] if f["rule"] in (FIRE, "conditions:setback_min", "conditions:road_setback_min")]
