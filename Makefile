@@ -20,7 +20,8 @@ demo: $(STAMP)
 	 if [ $$code -eq 2 ] || [ $$code -gt 2 ]; then echo "demo: drawcheck failed (exit $$code)"; exit 1; fi; \
 	 echo ""; \
 	 echo "drawcheck exited $$code (1 = the sample has findings at or above --fail-on, as intended)."; \
-	 echo "Reports written to: $$(ls out/report.* | tr '\n' ' ')"
+	 echo "Reports written to: $$(ls out/report.* | tr '\n' ' ')"; \
+	 $(PY) -m drawcheck envelope samples/residential --height 24,54,80 --out out || exit 1
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -34,6 +35,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_batch.py $(if $(QUICK),--quick --no-dask)
 	$(PY) benchmarks/bench_dwg.py $(if $(QUICK),--quick)
 	$(PY) benchmarks/bench_service.py $(if $(QUICK),--quick)
+	$(PY) benchmarks/bench_envelope.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -602,6 +602,69 @@ def layers(
 
 
 @app.command()
+def table(
+    path: Path = typer.Argument(..., help="A DXF site plan, or a submission folder holding drawcheck.toml."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the drawing with the new table "
+                                       "(same file name; a folder's manifest and other inputs are copied beside it)."),
+    format: Optional[List[str]] = typer.Option(None, "--format", "-f", help="dxf (default; needs --out) and/or json "
+                                               "(pre-fill data: printed, or table.json under --out)."),
+) -> None:
+    """Write the 经济技术指标表 computed by drawcheck into the drawing, in place of the old one (exit 2: unreadable input)."""
+    formats = _split(format) or ["dxf"]
+    for f in formats:
+        if f not in ("dxf", "json"):
+            _die(f"unknown --format '{f}' (available: dxf, json)")
+    if "dxf" in formats and out is None:
+        _die("--format dxf needs --out DIR (the drawing is written there, never over the submission)")
+    if out is not None and out.exists() and not out.is_dir():
+        _die(f"--out {out}: exists and is not a folder")
+
+    from .indicator_table import TableError, build_table, copy_submission, prefill, write_table
+    from .pipeline import InputError, prepare
+
+    warnings.simplefilter("ignore", RuntimeWarning)  # as in check: what matters reaches the report
+    try:
+        prepared = prepare(path)
+    except InputError as exc:
+        _die(str(exc))
+    except KeyboardInterrupt:
+        _die("interrupted")
+    except Exception as exc:  # never a traceback for the user; say what broke
+        _die(f"internal error while reading {path}: {type(exc).__name__}: {exc} (please report this)")
+    if out is not None and out.resolve() == prepared.manifest.root.resolve():
+        _die(f"--out {out}: the submission's own folder; choose another so the original stays as it is")
+    try:
+        rows = build_table(prepared)
+        written = []
+        if "dxf" in formats:
+            written = write_table(prepared, rows, out)
+            copy_submission(prepared, out, written)
+    except (*InputError, TableError) as exc:
+        _die(str(exc))
+    except OSError as exc:
+        _die(f"--out {out}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        _die("interrupted")
+    except Exception as exc:  # never a traceback for the user; say what broke
+        _die(f"internal error while writing the table of {path}: {type(exc).__name__}: {exc} (please report this)")
+    for line in rows.left_out:
+        typer.echo(f"drawcheck: {line}", err=True)
+    for w in written:
+        for what in w.kept:
+            typer.echo(f"drawcheck: {w.input}: {what} holds old indicators text and was kept (it is no table "
+                       "entity on the indicators layer): edit the block, or the check reads it beside the new table",
+                       err=True)
+    if "json" in formats:
+        content = json.dumps(prefill(prepared, rows), ensure_ascii=False, indent=2) + "\n"
+        if out is None:
+            sys.stdout.write(content)
+        else:
+            _write_or_print(content, out / "table.json")
+    if written:
+        typer.echo("wrote " + ", ".join(str(w.path) for w in written), err=True)
+
+
+@app.command()
 def batch(
     sources: List[Path] = typer.Argument(..., help="Folders of submissions (each a drawing or a folder with drawcheck.toml), submissions, or list files (one path a line)."),
     out: Path = typer.Option(..., "--out", "-o", help="Write DIR/<submission>/report.json and DIR/summary.{json,csv,html} here (nowhere else)."),
@@ -694,6 +757,88 @@ def batch(
         typer.echo(f"ignored {len(result.ignored)} file(s) that are not drawings: "
                    + ", ".join(result.ignored[:5]) + (" ..." if len(result.ignored) > 5 else ""), err=True)
     raise typer.Exit(result.exit_code)
+
+
+ENVELOPE_FORMATS = ("json", "dxf", "html")
+
+
+def _heights(text: Optional[str]) -> list[float] | None:
+    """``--height 24,54,100`` as metres (None: the plot's height_max)."""
+    if text is None:
+        return None
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        _die(f"--height {text!r}: give heights in metres, comma-separated (e.g. 24,54,100)")
+    if not values or any(not (v > 0 and v < 1000) for v in values):
+        _die(f"--height {text!r}: every height must be above 0 and below 1000 m")
+    return sorted(dict.fromkeys(values))
+
+
+@app.command()
+def envelope(
+    path: Path = typer.Argument(..., help="A drawing (.dxf/.dwg) or a submission folder holding drawcheck.toml."),
+    height: Optional[str] = typer.Option(None, "--height", help="Height of the planned building, m; several (24,54,100) sweep the buildable area. Default: the manifest's [conditions] height_max."),
+    use: Optional[str] = typer.Option(None, "--use", help="Use of the planned building: 住宅, 商业, 办公, 公建, 配套, 工业, 商住 (or residential, ...). Default: the manifest's land_use when it is one, else 住宅."),
+    name: str = typer.Option("planned", "--name", help="Name of the planned building, as [[claims]] between = [\"9#\", NAME] name it."),
+    format: Optional[List[str]] = typer.Option(None, "--format", "-f", help="json, dxf, html (comma-separated; several need --out). Default: json to stdout, or all three with --out."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write envelope.json, envelope.dxf (the drawing with layers DRAWCHECK-ENVELOPE and DRAWCHECK-CONSTRAINTS) and envelope.html here."),
+    packs: Optional[List[str]] = typer.Option(None, "--packs", help="Rule packs whose zones apply instead of the manifest's (comma-separated)."),
+    units: Optional[str] = typer.Option(None, "--units", help="Drawing units (mm, cm, m), as for check."),
+) -> None:
+    """The buildable zone of the site for a planned building: setbacks, fire separation, Shanghai spacing, from the
+    packs the check runs. Exit 0, or 2 when the submission cannot be read or has no site boundary."""
+    formats = _split(format) or (list(ENVELOPE_FORMATS) if out else ["json"])
+    for f in formats:
+        if f not in ENVELOPE_FORMATS:
+            _die(f"unknown --format '{f}' (available: {', '.join(ENVELOPE_FORMATS)})")
+    if out is None and (len(set(formats)) > 1 or formats != ["json"]):
+        _die("--format dxf and html, or several formats, need --out DIR")
+    if out is not None and out.exists() and not out.is_dir():
+        _die(f"--out {out}: exists and is not a folder")
+    if units is not None and units not in ("mm", "cm", "m"):
+        _die(f"--units must be mm, cm or m, not '{units}'")
+    heights = _heights(height)
+
+    from .envelope.outputs import to_json, write
+    from .envelope.zones import EnvelopeError, compute_envelope, use_key
+    from .pipeline import InputError, prepare
+    from .reports.report import plan_section
+
+    warnings.simplefilter("ignore", RuntimeWarning)
+    try:
+        prepared = prepare(path, packs=_split(packs) or None, units=units)
+        conditions = prepared.manifest.conditions
+        if heights is None:
+            if conditions.get("height_max") is None:
+                _die("no --height and no [conditions] height_max in the manifest: say how high the building is")
+            heights = [float(conditions["height_max"])]
+        land = str(conditions.get("land_use", ""))
+        planned_use = use_key(use) if use is not None else (use_key(land) if land in _use_words() else "residential")
+        envelopes = [compute_envelope(prepared, h, planned_use, name) for h in heights]
+        project = prepared.manifest.name
+        if out is None:
+            typer.echo(json.dumps(to_json(project, envelopes), ensure_ascii=False, indent=2))
+            raise typer.Exit(0)
+        written = write(out, list(dict.fromkeys(formats)), project, prepared,
+                        plan_section(prepared.project, prepared.indicators), envelopes)
+    except (EnvelopeError, *InputError) as exc:
+        _die(str(exc))
+    except KeyboardInterrupt:
+        _die("interrupted")
+    except typer.Exit:
+        raise
+    except Exception as exc:  # never a traceback for the user; say what broke
+        _die(f"internal error while computing the envelope of {path}: {type(exc).__name__}: {exc} (please report this)")
+    for e in envelopes:
+        typer.echo(f"H {e.height:g} m: buildable {e.area:,.2f} m² ({len(e.constraints)} constraints)", err=True)
+    typer.echo("wrote " + ", ".join(map(str, written)), err=True)
+
+
+def _use_words() -> set[str]:
+    from .model import USE_NAMES
+
+    return set(USE_NAMES) | set(USE_NAMES.values())
 
 
 users_app = typer.Typer(no_args_is_help=True, help="Users of the review service (drawcheck serve).")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+import service_pg
 from service_server import ROOT, make_server
 
 RESIDENTIAL = ROOT / "samples" / "residential"
@@ -89,23 +90,28 @@ class PG:
         self.url, self._stop, self.skip = None, None, None
 
     def database(self) -> str:
-        if self.skip:
+        """A fresh database on the server; skips (once per module, same reason) where no server can start."""
+        if self.skip:  # the first attempt's reason: PostgreSQL missing or refusing to start here
             pytest.skip(self.skip)
         if self.url is None:
-            import service_pg
-
             try:
                 self.url, self._stop = service_pg.start()
             except pytest.skip.Exception as exc:
                 self.skip = str(exc)
                 raise
-        import service_pg
-
         return service_pg.new_database(self.url, f"dc_http_{os.getpid()}_{next(_names)}")
 
     def stop(self):
         if self._stop:
             self._stop()
+
+
+@pytest.fixture(scope="module")
+def pg():
+    """The test module's PostgreSQL server (see :class:`PG`), stopped after the module."""
+    server = PG()
+    yield server
+    server.stop()
 
 
 def start(backend: str, pg: PG, tmp: Path, args: list[str] | None = None):

@@ -130,6 +130,17 @@ def upload(server: Server, user: str, pid: int, paths: list[Path]) -> httpx.Resp
         return c.post(f"/api/projects/{pid}/submissions", files=files)
 
 
+def seed(server: Server, name: str, user: str = "alice") -> tuple[int, int, dict]:
+    """A project ``name`` of ``user`` with samples/residential uploaded and checked: (project id, submission id, report)."""
+    sample = ROOT / "samples" / "residential"
+    with server.client(user) as c:
+        pid = c.post("/api/projects", json={"name": name}).json()["id"]
+    sid = upload(server, user, pid, [sample / "site.dxf", sample / "drawcheck.toml"]).json()["id"]
+    assert server.wait_done(sid)["status"] == "done"
+    with server.client(user) as c:
+        return pid, sid, c.get(f"/api/submissions/{sid}/report").json()
+
+
 def backends():
     """The database backends every HTTP test runs on: SQLite, and PostgreSQL when a server can be started."""
     return [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql")]

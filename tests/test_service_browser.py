@@ -17,25 +17,18 @@ import pytest
 
 import browser as chromium  # tests/browser.py: the project's headless Chromium set-up
 from service_http_common import far_corrected
-from service_server import ROOT, make_server, upload
+from service_server import ROOT, make_server, seed
 
 why = chromium.unavailable()
 pytestmark = pytest.mark.skipif(why is not None, reason=why or "")
 OUT = ROOT / "out" / "service"
-RESIDENTIAL = ROOT / "samples" / "residential"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     server = make_server(tmp_path_factory.mktemp("browser"))
     try:
-        with server.client("alice") as c:
-            pid = c.post("/api/projects", json={"name": "某住宅地块"}).json()["id"]
-        sid = upload(server, "alice", pid, [RESIDENTIAL / "site.dxf", RESIDENTIAL / "drawcheck.toml"]).json()["id"]
-        assert server.wait_done(sid)["status"] == "done"
-        with server.client("alice") as c:
-            report = c.get(f"/api/submissions/{sid}/report").json()
-        yield server, pid, sid, report
+        yield server, *seed(server, "某住宅地块")
     finally:
         server.stop()
 

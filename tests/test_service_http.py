@@ -16,18 +16,11 @@ import re
 import httpx
 import pytest
 
-from service_http_common import (COMPLIANT, PG, RESIDENTIAL, cli, cli_reports, db_engine, far_corrected,
-                                  one_line_error, report_json, start, submission_files, today, zip_of)
+from service_http_common import (COMPLIANT, RESIDENTIAL, cli, cli_reports, db_engine, far_corrected,
+                                  one_line_error, pg, report_json, start, submission_files, today, zip_of)  # noqa: F401  (pg: fixture)
 from service_server import backends, upload
 
 FAR_AWAY = "2099-12-31"  #: a waiver expiry that is in force during any test run
-
-
-@pytest.fixture(scope="module")
-def pg():
-    server = PG()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -13,15 +13,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service_http_common import COMPLIANT, PG, RESIDENTIAL, cli_reports, db_engine, one_line_error, start, submission_files
+from service_http_common import (COMPLIANT, RESIDENTIAL, cli_reports, db_engine, one_line_error,  # noqa: F401
+                                 pg, start, submission_files)  # pg: the module's PostgreSQL fixture
 from service_server import backends, upload
-
-
-@pytest.fixture(scope="module")
-def pg():
-    server = PG()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 
-from service_server import ROOT, make_server, upload
+from service_server import make_server, seed
 
 httpx = pytest.importorskip("httpx")
 HOSTILE = '<script>alert("x")</script>&住宅'
@@ -23,14 +23,7 @@ HOSTILE = '<script>alert("x")</script>&住宅'
 def site(tmp_path_factory):
     server = make_server(tmp_path_factory.mktemp("pages"))
     try:
-        with server.client("alice") as c:
-            pid = c.post("/api/projects", json={"name": HOSTILE}).json()["id"]
-        sample = ROOT / "samples" / "residential"
-        sid = upload(server, "alice", pid, [sample / "site.dxf", sample / "drawcheck.toml"]).json()["id"]
-        assert server.wait_done(sid)["status"] == "done"
-        with server.client("alice") as c:
-            report = c.get(f"/api/submissions/{sid}/report").json()
-        yield server, pid, sid, report
+        yield server, *seed(server, HOSTILE)
     finally:
         server.stop()
 

@@ -118,7 +118,7 @@ def to_dxf(report: dict, root: Path) -> bytes:
 
 def _plan_markup(report: dict, note: str) -> bytes:
     """The markup on a new drawing of the report's plan (metres), with ``note`` beside it."""
-    doc = _plan_drawing(report)
+    doc = plan_drawing(report)
     _Markup(doc, 1.0, report).draw([note])
     return _dxf_bytes(doc, report, {k: None for k in STAMPS})
 
@@ -217,7 +217,8 @@ def _open_ring(ring: list) -> list:
     return pts
 
 
-def _plan_drawing(report: dict) -> Drawing:
+def plan_drawing(report: dict) -> Drawing:
+    """A new drawing in metres holding the report's plan section (site, buildings, roads, green, basements)."""
     doc = ezdxf.new("R2018", units=6)  # $INSUNITS 6 = metres
     tool = report.get("tool", {})
     # ezdxf stamps a new drawing with its version and the time; the tool and version say enough

@@ -190,10 +190,10 @@ def _text_width(text: str, size: float = 11) -> float:
     return sum(size if ord(c) > 0x2E80 else size * 0.62 for c in text)
 
 
-def _legend_layout(width: int) -> list[tuple[float, int]]:
+def _legend_layout(width: int, legend=_LEGEND) -> list[tuple[float, int]]:
     """(x, row) of each legend item, wrapping at the SVG's width."""
     x, row, out = 12.0, 0, []
-    for _, label in _LEGEND:
+    for _, label in legend:
         w = 40 + _text_width(label)
         if x > 12.0 and x + w > width - 12:
             x, row = 12.0, row + 1
@@ -202,9 +202,9 @@ def _legend_layout(width: int) -> list[tuple[float, int]]:
     return out
 
 
-def _legend(frame: _Frame, layout: list[tuple[float, int]]) -> list[str]:
+def _legend(frame: _Frame, layout: list[tuple[float, int]], legend=_LEGEND) -> list[str]:
     out = ['<g class="legend" font-size="11">']
-    for (swatch, label), (x, row) in zip(_LEGEND, layout):
+    for (swatch, label), (x, row) in zip(legend, layout):
         y = frame.plan_height + 8.0 + row * LEGEND_ROW
         out.append(f'<g transform="translate({_f(x)},{_f(y)})">{swatch}'
                    f'<text x="32" y="10">{escape(label)}</text></g>')
@@ -314,20 +314,24 @@ def _findings_layer(frame: _Frame, findings: Sequence[dict], link_ids: set[str] 
     return dims + markers
 
 
-def plan_svg(report: dict, *, link_ids: set[str] | None = None) -> str:
+def plan_svg(report: dict, *, link_ids: set[str] | None = None, overlays: Sequence[dict] = ()) -> str:
     """The report's site plan with its findings marked, as one ``<svg>`` element (text).
 
     Parameters
     ----------
     report : the report dictionary (schema ``drawcheck/report@1``); reads ``plan`` and ``findings``.
     link_ids : finding ids whose markers link to ``#ID`` in the page (default: all).
+    overlays : filled areas drawn under the buildings, each ``{"label", "fill", "stroke", "polygons"}``
+        (polygons as ring lists of ``[x, y]`` in metres) and listed in the legend (the envelope's zones).
 
     Returns an empty-plan notice inside the SVG when the report has no outlines.
     """
     plan = report.get("plan") or {}
     findings = report.get("findings") or []
     frame = _Frame(_all_points(plan, findings))
-    layout = _legend_layout(frame.width)
+    legend = _LEGEND + tuple((f'<rect x="0" y="0" width="26" height="12" fill="{o["fill"]}" fill-opacity="0.55" '
+                              f'stroke="{o["stroke"]}"/>', o["label"]) for o in overlays)
+    layout = _legend_layout(frame.width, legend)
     frame.height = frame.plan_height + 16 + LEGEND_ROW * (1 + max(row for _, row in layout))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="plan" id="site-plan" width="{frame.width}" '
            f'height="{frame.height}" viewBox="0 0 {frame.width} {frame.height}" role="img" '
@@ -343,6 +347,12 @@ def plan_svg(report: dict, *, link_ids: set[str] | None = None) -> str:
         if len(line) >= 2:
             out.append(f'<polyline points="{frame.pts(line)}" fill="none" stroke="#ad1457" stroke-width="2"/>')
     out.append("</g>")
+    for o in overlays:  # nothing at all without overlays: the check's reports stay byte for byte
+        out.append(f'<g class="overlay" data-label="{escape(o["label"])}">')
+        for poly in o["polygons"]:
+            out.append(f'<path d="{_polygon_path(frame, poly)}" fill="{o["fill"]}" fill-opacity="0.55" '
+                       f'stroke="{o["stroke"]}" stroke-width="1" fill-rule="evenodd"/>')
+        out.append("</g>")
     out.append('<g class="site">')
     for poly in plan.get("site") or []:
         out.append(f'<path d="{_polygon_path(frame, poly)}" fill="none" stroke="#d32f2f" stroke-width="2" '
@@ -384,6 +394,6 @@ def plan_svg(report: dict, *, link_ids: set[str] | None = None) -> str:
     out.append("</g>")
     out.extend(_scale_bar(frame))
     out.extend(_north_arrow(frame))
-    out.extend(_legend(frame, layout))
+    out.extend(_legend(frame, layout, legend))
     out.append("</svg>")
     return "\n".join(out)

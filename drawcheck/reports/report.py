@@ -75,7 +75,7 @@ def build_report(project: Project, indicators: Indicators, results: Sequence[Rul
     }
     if indicators.area_feeds:  # area-calculation drawings (面积计算图): per building, its schedule
         report["area_drawings"] = [_area_drawing(a) for a in indicators.area_feeds]
-    report["plan"] = _plan(project, indicators)
+    report["plan"] = plan_section(project, indicators)
     findings = _findings(results)
     report["findings"] = findings
     report["rules"] = [_rule_row(r, findings) for r in results]
@@ -110,7 +110,7 @@ def _rings(rings) -> list:
             for r in range(len(dense.ring_offsets) - 1)]
 
 
-def _plan(project: Project, ind: Indicators) -> dict:
+def plan_section(project: Project, ind: Indicators) -> dict:
     """What renderers draw: site, buildings (by part), neighbours, roads, green, parking sources (m)."""
     return {
         "site": [_rings(a.rings) for a in project.sites],

@@ -79,8 +79,9 @@ def _indicator(ctx, key: str) -> float:
     return as_reported(indicator.value, indicator.unit)
 
 
-def _households(ctx) -> int:
-    """Households stated on the labels (``120户``) of the buildings on the site."""
+def stated_households(ctx) -> int:
+    """Households stated on the labels (``120户``) of the buildings on the site (``ctx``: anything with
+    ``.indicators``, a rule context or a prepared submission); NotRun when a residential building states none."""
     buildings = ctx.indicators.buildings
     stated = [pf.part.households for b in buildings for pf in b.parts if pf.part.households is not None]
     if not stated:
@@ -98,7 +99,7 @@ def condition_parking_ratio(ctx, rule):
     """Parking spaces drawn (count) against ratio x households (labels ``N户``) or ratio x GFA above ground / 100 m², rounded up."""
     ratio = _condition(ctx, rule)
     if rule.args["per"] == "household":
-        base, per = _households(ctx), 1.0
+        base, per = stated_households(ctx), 1.0
     else:
         base, per = _indicator(ctx, "gfa_above"), 100.0
     required = math.ceil(round(ratio * base / per, _CEIL_DIGITS))

@@ -115,8 +115,9 @@ def _pair_findings(rule, worst: dict) -> list:
             for (a, b), (_, pp, measured, required, fields, extra) in sorted(worst.items())]
 
 
-def _reduced(claim, table_value: float, a: BuildingFigures, b: BuildingFigures, high: bool, params) -> tuple[float | None, str]:
-    """Required separation under ``claim`` (None: the claim does not apply) and why."""
+def reduced_separation(claim, table_value: float, a: BuildingFigures, b: BuildingFigures, high: bool,
+                       params) -> tuple[float | None, str]:
+    """Required separation under ``claim`` (None: the claim does not apply) and why (m)."""
     note = claim.note
     if note not in REDUCING_NOTES:
         return None, f"note {note} describes a case and reduces nothing"
@@ -150,7 +151,7 @@ def fire_separation(ctx, rule):
         claim = claims.get(frozenset((pp.a.id, pp.b.id)))
         claim_info = None
         if claim is not None:
-            reduced, why = _reduced(claim, table_value, pp.a, pp.b, pp.part_a.high_rise or pp.part_b.high_rise, params)
+            reduced, why = reduced_separation(claim, table_value, pp.a, pp.b, pp.part_a.high_rise or pp.part_b.high_rise, params)
             used[frozenset(claim.between)] = {"between": list(claim.between), "note": claim.note,
                                               "reason": claim.reason, "applied": reduced is not None, "why": why}
             if reduced is not None:

@@ -96,17 +96,14 @@ def create_app(data: Path | str, db: str | None = None, *, jobs: int = 0, dask: 
     app.include_router(pages.router)
     pages.mount(app)
 
-    def wants_html(request: Request) -> bool:
-        return pages.is_page(request)
-
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError):
-        return pages.error_page(request, exc.status, str(exc)) if wants_html(request) else error(exc.status, str(exc))
+        return pages.error_page(request, exc.status, str(exc)) if pages.is_page(request) else error(exc.status, str(exc))
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException):
         text = {404: "no such resource", 405: "method not allowed"}.get(exc.status_code, str(exc.detail))
-        return pages.error_page(request, exc.status_code, text) if wants_html(request) else error(exc.status_code, text)
+        return pages.error_page(request, exc.status_code, text) if pages.is_page(request) else error(exc.status_code, text)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError):

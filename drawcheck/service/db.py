@@ -139,6 +139,14 @@ class WebSession(Base):
     expires: Mapped[str] = mapped_column(String(32))
 
 
+def decision_entries(session, submission_id: int) -> dict[str, dict]:
+    """The decisions of a submission: fingerprint -> review-file entry, in the order they were first made."""
+    from sqlalchemy import select
+
+    rows = session.scalars(select(Decision).where(Decision.submission_id == submission_id).order_by(Decision.id))
+    return {row.fingerprint: row.entry for row in rows}
+
+
 def database_url(data: Path, url: str | None) -> str:
     """The database URL: ``url`` if given, else the SQLite file ``DATA/drawcheck.db``.
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..review.decisions import state_of
-from .db import Decision, Project, Submission
+from .db import Project, Submission, decision_entries
 
 #: Decision states of an error finding that return a round (everything but rejected or waived in force).
 RETURNING = ("open", "accepted", "expired")
@@ -30,10 +30,6 @@ def return_causes(report: dict, decisions: dict[str, dict], today: date) -> list
     """The rules of ``report``'s error findings that return it under ``decisions`` on ``today``, sorted."""
     return sorted(f["rule"] for f in report["findings"]
                   if f["severity"] == "error" and state_of(decisions.get(f["fingerprint"]), today) in RETURNING)
-
-
-def _decisions(s: Session, sub: Submission) -> dict[str, dict]:
-    return {row.fingerprint: row.entry for row in s.scalars(select(Decision).where(Decision.submission_id == sub.id))}
 
 
 def _freeze(sub: Submission, causes: list[str]) -> None:
@@ -53,7 +49,7 @@ def mark_previous_round(s: Session, new: Submission, reports, today: date) -> No
     if previous is None or previous.returned is not None:
         return
     if previous.status == "done":
-        _freeze(previous, return_causes(reports.get(previous), _decisions(s, previous), today))
+        _freeze(previous, return_causes(reports.get(previous), decision_entries(s, previous.id), today))
     elif previous.status == "failed":
         _freeze(previous, [])
 

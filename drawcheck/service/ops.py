@@ -27,7 +27,7 @@ from ..review import decisions as review_decisions
 from ..review import diff as review_diff
 from ..review import notice as review_notice
 from . import auth, metrics, storage
-from .db import AuditEntry, Comment, Decision, Job, Project, Submission, User
+from .db import AuditEntry, Comment, Decision, Job, Project, Submission, User, decision_entries
 from .users import now
 
 #: Upload folder of submission ``sid`` under ``--data`` (relative, as stored in the database).
@@ -99,8 +99,7 @@ def submission_json(sub: Submission) -> dict:
 def review_of(s: Session, sub: Submission, report: dict) -> dict:
     """The review file (``docs/review.md``) of a submission, built from its decision rows."""
     review = review_decisions.new_review(report, REPORT_NAME, round=sub.round)
-    for row in s.scalars(select(Decision).where(Decision.submission_id == sub.id).order_by(Decision.id)):
-        review["decisions"][row.fingerprint] = row.entry
+    review["decisions"].update(decision_entries(s, sub.id))
     return review
 
 
@@ -257,17 +256,18 @@ class Service:
             return submission_json(sub)
 
     def submission_page(self, user: auth.Principal | None, sid: int) -> dict:
-        """Everything the submission page shows: the submission, its project, report (when done) and review state."""
+        """Everything the submission page shows: the submission, its project, report, decisions and review state (when done)."""
         with Session(self.engine) as s:
             sub, owner = self._submission(s, user, sid)
             project = s.get(Project, sub.project_id)
             out = {"submission": submission_json(sub), "project": {"id": project.id, "name": project.name, "owner": owner},
                    "uploaded": sub.uploaded, "seconds": sub.seconds, "report": None, "status": None,
-                   "has_previous": sub.round > 1}
+                   "has_previous": sub.round > 1, "decisions": {}}
             if sub.status == "done":
                 report = self.reports.get(sub)
-                out["report"] = report
-                out["status"] = review_decisions.status(report, review_of(s, sub, report), today())
+                review = review_of(s, sub, report)
+                out.update(report=report, decisions=review["decisions"],
+                           status=review_decisions.status(report, review, today()))
             return out
 
     def report_text(self, user: auth.Principal | None, sid: int) -> str:
@@ -329,8 +329,7 @@ class Service:
         """The decisions by fingerprint (entries of the review file)."""
         with Session(self.engine) as s:
             sub, _ = self._submission(s, user, sid)
-            rows = s.scalars(select(Decision).where(Decision.submission_id == sub.id).order_by(Decision.id))
-            return {row.fingerprint: row.entry for row in rows}
+            return decision_entries(s, sub.id)
 
     def review(self, user: auth.Principal | None, sid: int) -> dict:
         """The whole review file of a done submission (``drawcheck review`` reads and writes the same)."""

@@ -10,6 +10,7 @@ string themselves (the plan SVG, the notice and the diff).
 from __future__ import annotations
 
 import secrets
+import shutil
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from ..reports.plan_svg import plan_svg
 from ..review import diff as review_diff
 from ..review import notice as review_notice
 from . import auth, sessions
+from .api import receive_files
 from .ops import ServiceError
 
 router = APIRouter()
@@ -175,8 +177,6 @@ def project(pid: int, request: Request) -> Response:
 
 @router.post("/projects/{pid}/upload")
 async def upload(pid: int, request: Request) -> Response:
-    from .api import receive_files
-
     svc = _service(request)
     login = await run_in_threadpool(login_of, request)
     if login is None:
@@ -184,8 +184,6 @@ async def upload(pid: int, request: Request) -> Response:
     await run_in_threadpool(svc.may_upload, login.user, pid)
     files, staging, fields = await receive_files(request, svc, fields=("csrf",))
     if not sessions.csrf_ok(login.csrf, fields.get("csrf")):
-        import shutil
-
         shutil.rmtree(staging, ignore_errors=True)
         raise ServiceError(403, "the form's CSRF token is missing or wrong; reload the page and try again")
     files = [(name, path) for name, path in files if name]  # an empty file input sends a nameless part
@@ -232,7 +230,6 @@ def submission(sid: int, request: Request) -> Response:
     context = {"page": page, "sub": page["submission"], "comments": [c for c in comments if c["finding"] is None],
                "may_comment": auth.check(user, "comment.write", project_owner=page["project"]["owner"]) == 200}
     if page["report"] is not None:
-        page["decisions"] = svc.decisions(user, sid)
         context["plan"] = Markup(plan_svg(page["report"]))  # noqa: S704  (drawcheck's renderer escapes every string)
         context["groups"] = _finding_rows(page, comments, user)
     return _page(request, "submission.html.j2", **context)

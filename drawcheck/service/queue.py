@@ -222,7 +222,7 @@ class Queue:
             s.commit()
 
     def _carry_over(self, s: Session, sub: Submission, report: dict) -> None:
-        """Carry the previous round's decisions to this round's matching findings (as ``drawcheck diff --carry``)."""
+        """Carry the previous round's decisions to this round's matching findings (as ``drawcheck diff --carry-over``)."""
         if sub.round == 1:
             return
         previous = s.scalar(select(Submission).where(Submission.project_id == sub.project_id,
@@ -231,8 +231,9 @@ class Queue:
             return
         old = self.service.reports.get(previous)
         diff = review_diff.diff_reports(old, report, review_of(s, previous, old), today=today())
-        review, _ = review_diff.carry_over(diff, report, Path(sub.report_path), review_of(s, sub, report))
-        known = set(s.scalars(select(Decision.fingerprint).where(Decision.submission_id == sub.id)))
+        current = review_of(s, sub, report)
+        known = set(current["decisions"])
+        review, _ = review_diff.carry_over(diff, report, Path(sub.report_path), current)
         for fp, entry in review["decisions"].items():
             if fp not in known:
                 s.add(Decision(submission_id=sub.id, fingerprint=fp, entry=entry))
