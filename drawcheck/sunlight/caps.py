@@ -46,7 +46,7 @@ from numba import njit, prange
 
 from ..rules.registry import NotApplicable, NotRun
 from ..rules.sunlight_standards import EPS, STANDARDS, context, judge, run, standard_of, sunlight_rules
-from .analysis import hhmm, runs, sunlit_hours, window_lit
+from .analysis import hhmm, runs
 
 #: m: a ray passing within this of a cell's square counts as crossing it (the caster's edge tolerance
 #: and float32 rounding are ~1e-5 m on a site; a millimetre keeps the caps on the safe side of both).
@@ -142,36 +142,44 @@ def _walk(u, v, dx, dy, nx, ny, cells_i, cells_j, cells_s):
 
 
 @njit(cache=True, parallel=True)
-def _zone_entry_kernel(org, plan, tan_alt, x0, y0, size, mask, graze, limit, out):
-    """out[r] = height (m) of ray r where it first enters a cell of ``mask``, or inf (missed, or above ``limit``)."""
+def _zone_entry_kernel(pts, member, pair_w, pair_s, plan, tan_alt, x0, y0, size, mask, graze, limit, out):
+    """out[r] = lowest height (m) at which a ray of pair r (the points of window pair_w[r] toward sun pair_s[r])
+    enters a cell of ``mask``; inf when none does below ``limit``."""
     ny, nx = mask.shape
-    n = org.shape[0]
+    n = pair_w.shape[0]
     per = (n + _CHUNKS - 1) // _CHUNKS
     for c in prange(_CHUNKS):
         ci = np.empty(nx + ny + 4, np.int64)
         cj = np.empty(nx + ny + 4, np.int64)
         cs = np.empty(nx + ny + 4, np.float64)
         for r in range(c * per, min(n, (c + 1) * per)):
-            dx, dy = plan[r, 0], plan[r, 1]
-            u, v = (org[r, 0] - x0) / size, (org[r, 1] - y0) / size
-            rise = size * tan_alt[r]
+            sun = pair_s[r]
+            dx, dy = plan[sun, 0], plan[sun, 1]
+            rise = size * tan_alt[sun]
             best = np.inf
-            for side in (-1.0, 0.0, 1.0):
-                m = _walk(u - side * graze * dy, v + side * graze * dx, dx, dy, nx, ny, ci, cj, cs)
-                for k in range(m):
-                    z = org[r, 2] + cs[k] * rise
-                    if z >= limit or z >= best:
-                        break
-                    if mask[ci[k], cj[k]]:
-                        best = z
-                        break
+            for m in range(member.shape[1]):
+                p = member[pair_w[r], m]
+                if p < 0:
+                    break
+                u, v = (pts[p, 0] - x0) / size, (pts[p, 1] - y0) / size
+                for side in (-1.0, 0.0, 1.0):
+                    count = _walk(u - side * graze * dy, v + side * graze * dx, dx, dy, nx, ny, ci, cj, cs)
+                    for k in range(count):
+                        z = pts[p, 2] + cs[k] * rise
+                        if z >= limit or z >= best:
+                            break
+                        if mask[ci[k], cj[k]]:
+                            best = z
+                            break
             out[r] = best
 
 
 @njit(cache=True, parallel=True)
-def _column_caps_kernel(org, plan, tan_alt, x0, y0, size, nx, ny, graze, limit, caps, which):
-    """caps[i, j] = lowest height (m) at which any ray enters cell (i, j), below ``limit``; which = that ray."""
-    n = org.shape[0]
+def _column_caps_kernel(pts, member, pair_w, pair_s, plan, tan_alt, x0, y0, size, graze, limit, caps, which):
+    """caps[i, j] = lowest height (m) below ``limit`` at which a ray of some pair r (the points of window
+    pair_w[r] toward sun pair_s[r]) enters cell (i, j); which[i, j] = that r."""
+    ny, nx = caps.shape
+    n = pair_w.shape[0]
     per = (n + _CHUNKS - 1) // _CHUNKS
     part_caps = np.full((_CHUNKS, ny, nx), np.inf)
     part_which = np.full((_CHUNKS, ny, nx), -1, np.int64)
@@ -180,18 +188,23 @@ def _column_caps_kernel(org, plan, tan_alt, x0, y0, size, nx, ny, graze, limit, 
         cj = np.empty(nx + ny + 4, np.int64)
         cs = np.empty(nx + ny + 4, np.float64)
         for r in range(c * per, min(n, (c + 1) * per)):
-            dx, dy = plan[r, 0], plan[r, 1]
-            u, v = (org[r, 0] - x0) / size, (org[r, 1] - y0) / size
-            rise = size * tan_alt[r]
-            for side in (-1.0, 0.0, 1.0):
-                m = _walk(u - side * graze * dy, v + side * graze * dx, dx, dy, nx, ny, ci, cj, cs)
-                for k in range(m):
-                    z = org[r, 2] + cs[k] * rise
-                    if z >= limit:
-                        break
-                    if z < part_caps[c, ci[k], cj[k]]:
-                        part_caps[c, ci[k], cj[k]] = z
-                        part_which[c, ci[k], cj[k]] = r
+            sun = pair_s[r]
+            dx, dy = plan[sun, 0], plan[sun, 1]
+            rise = size * tan_alt[sun]
+            for m in range(member.shape[1]):
+                p = member[pair_w[r], m]
+                if p < 0:
+                    break
+                u, v = (pts[p, 0] - x0) / size, (pts[p, 1] - y0) / size
+                for side in (-1.0, 0.0, 1.0):
+                    count = _walk(u - side * graze * dy, v + side * graze * dx, dx, dy, nx, ny, ci, cj, cs)
+                    for k in range(count):
+                        z = pts[p, 2] + cs[k] * rise
+                        if z >= limit:
+                            break
+                        if z < part_caps[c, ci[k], cj[k]]:
+                            part_caps[c, ci[k], cj[k]] = z
+                            part_which[c, ci[k], cj[k]] = r
     for c in range(_CHUNKS):
         for i in range(ny):
             for j in range(nx):
@@ -200,42 +213,62 @@ def _column_caps_kernel(org, plan, tan_alt, x0, y0, size, nx, ny, graze, limit, 
                     which[i, j] = part_which[c, i, j]
 
 
-def _plan_rays(points: np.ndarray, suns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Origins (R, 3), unit plan directions (R, 2) and tan(altitude) (R,) of rays from ``points`` toward ``suns``."""
-    org = np.ascontiguousarray(points, dtype=np.float64).reshape(-1, 3)
+def _plan_suns(suns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit plan directions (S, 2) and tan(altitude) (S,) of unit vectors toward the sun (S, 3)."""
     v = np.asarray(suns, dtype=np.float64).reshape(-1, 3)
     horizontal = np.hypot(v[:, 0], v[:, 1])
     flat = horizontal < 1e-12  # sun at the zenith: the ray stands over its own cell
     h = np.where(flat, 1.0, horizontal)
     plan = np.ascontiguousarray(np.where(flat[:, None], 0.0, v[:, :2] / h[:, None]))
-    tan_alt = np.where(flat, 0.0, v[:, 2] / h)
-    return org, plan, tan_alt
+    return plan, np.where(flat, 0.0, v[:, 2] / h)
 
 
-def zone_entry_heights(points: np.ndarray, suns: np.ndarray, grid: Grid, mask: np.ndarray,
-                       limit: float = np.inf) -> np.ndarray:
-    """(R,) height (m) of each ray (from points[r] toward suns[r], unit vectors) where it first enters a cell
-    of ``mask`` ((ny, nx) bool); inf where it never does below ``limit`` (m)."""
-    org, plan, tan_alt = _plan_rays(points, suns)
-    out = np.full(len(org), np.inf)
-    if len(org):
-        _zone_entry_kernel(org, plan, tan_alt, grid.x0, grid.y0, grid.size, np.ascontiguousarray(mask, dtype=np.bool_),
+@dataclass(frozen=True)
+class Rays:
+    """Rays grouped by window: window w's test points are ``points[member[w]]`` (-1 pads), and pair r is every
+    point of window ``pair_w[r]`` toward sun ``pair_s[r]`` (unit vectors ``suns``); metres."""
+
+    points: np.ndarray  # (P, 3)
+    member: np.ndarray  # (W, m) int
+    suns: np.ndarray  # (S, 3)
+    pair_w: np.ndarray  # (R,) int
+    pair_s: np.ndarray  # (R,) int
+
+    @classmethod
+    def single(cls, points: np.ndarray, suns: np.ndarray) -> "Rays":
+        """One ray per row: from points[r] toward suns[r]."""
+        n = len(points)
+        index = np.arange(n, dtype=np.int64)
+        return cls(np.asarray(points, dtype=np.float64).reshape(-1, 3), index[:, None], suns, index, index)
+
+    def _args(self):
+        plan, tan_alt = _plan_suns(self.suns)
+        return (np.ascontiguousarray(self.points, dtype=np.float64), np.ascontiguousarray(self.member, dtype=np.int64),
+                np.ascontiguousarray(self.pair_w, dtype=np.int64), np.ascontiguousarray(self.pair_s, dtype=np.int64),
+                plan, tan_alt)
+
+
+def zone_entry_heights(rays: Rays, grid: Grid, mask: np.ndarray, limit: float = np.inf) -> np.ndarray:
+    """(R,) per pair, the lowest height (m) at which one of its rays first enters a cell of ``mask``
+    ((ny, nx) bool on ``grid``): rays rise, so that is their lowest over the masked cells; inf where none
+    enters one below ``limit`` (m)."""
+    out = np.full(len(rays.pair_w), np.inf)
+    if len(out):
+        _zone_entry_kernel(*rays._args(), grid.x0, grid.y0, grid.size, np.ascontiguousarray(mask, dtype=np.bool_),
                            GRAZE / grid.size, float(limit), out)
     return out
 
 
-def column_caps(points: np.ndarray, suns: np.ndarray, grid: Grid, limit: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
-    """Per cell, the lowest height (m) at which one of the rays (points[r] toward suns[r]) enters the cell's
-    square, and that ray's index: ((ny, nx) float, inf where no ray passes below ``limit``; (ny, nx) int, -1 there).
+def column_caps(rays: Rays, grid: Grid, limit: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell of ``grid``, the lowest height (m) at which one of the rays enters the cell's square, and its
+    pair: ((ny, nx) float, inf where no ray passes below ``limit``; (ny, nx) int, -1 there).
 
-    A column on the cell taller than that blocks the ray; one at most that high blocks none of them.
+    A column on the cell taller than that blocks a ray; one at most that high blocks none of them.
     """
-    org, plan, tan_alt = _plan_rays(points, suns)
     caps = np.full((grid.ny, grid.nx), np.inf)
     which = np.full((grid.ny, grid.nx), -1, dtype=np.int64)
-    if len(org):
-        _column_caps_kernel(org, plan, tan_alt, grid.x0, grid.y0, grid.size, grid.nx, grid.ny, GRAZE / grid.size,
-                            float(limit), caps, which)
+    if len(rays.pair_w):
+        _column_caps_kernel(*rays._args(), grid.x0, grid.y0, grid.size, GRAZE / grid.size, float(limit), caps, which)
     return caps, which
 
 
@@ -286,31 +319,40 @@ class Kept:
     samples: np.ndarray  # (k,) indices into the study's sun samples
 
 
-def _usable(lit: np.ndarray, sun, band: tuple[float, float], min_slice: float) -> np.ndarray:
-    """(S,) the samples that count for a window lit at ``lit`` (S,): the sunlit slices the rule counts
-    (:func:`~drawcheck.sunlight.analysis.sunlit_hours`: in its band, at least ``min_slice`` minutes)."""
-    ok = np.zeros(len(sun.minutes), dtype=bool)
-    for start, end in sunlit_hours(lit, sun, band, min_slice).intervals:
-        ok |= (sun.minutes >= start - 1e-9) & (sun.minutes < end - 1e-9)
+def _usable(windows: Sequence, sun) -> np.ndarray:
+    """(W, S) the samples that count for each window: its sunlit slices as the rule counted them
+    (``hours.intervals``: in its band, at least the minimum slice, every building standing)."""
+    ok = np.zeros((len(windows), len(sun.minutes)), dtype=bool)
+    for n, w in enumerate(windows):
+        for start, end in w.hours.intervals:
+            ok[n, np.searchsorted(sun.minutes, start - 1e-9):np.searchsorted(sun.minutes, end - 1e-9)] = True
     return ok
 
 
-def _choose(heights: np.ndarray, usable: np.ndarray, altitude: np.ndarray, k: int, cumulative: bool) -> np.ndarray | None:
-    """Sample indices a window keeps: the k-long run of usable samples whose lowest ray over the zone is highest
-    (then whose lowest sun is highest, then the earliest); for a cumulative measure without such a run, whole
-    usable slices, highest first, until k samples. ``heights`` (S,): the window's lowest ray over the zone."""
-    s = len(heights)
-    if k <= s:
-        score = np.where(usable, heights, -np.inf)
-        window_min = np.lib.stride_tricks.sliding_window_view(score, k).min(axis=1)
-        alt_min = np.lib.stride_tricks.sliding_window_view(altitude, k).min(axis=1)
-        ok = window_min > -np.inf
-        if ok.any():
-            best = window_min[ok].max()
-            start = int(np.argmax(np.where(ok & (window_min == best), alt_min, -np.inf)))
-            return np.arange(start, start + k)
-    if not cumulative:
-        return None
+@njit(cache=True, parallel=True)
+def _best_runs(score, altitude, k, out):
+    """out[w] = first sample of the k-long run of samples with a score (> -inf) whose lowest score is highest
+    (ties: whose lowest altitude is highest, then the earliest); -1 where window w has no such run."""
+    n_w, n_s = score.shape
+    for w in prange(n_w):
+        out[w] = -1
+        best, best_alt = -np.inf, -np.inf
+        run = 0
+        for end in range(n_s):
+            run = run + 1 if score[w, end] > -np.inf else 0
+            if run < k:
+                continue
+            low, low_alt = np.inf, np.inf
+            for s in range(end - k + 1, end + 1):
+                low = min(low, score[w, s])
+                low_alt = min(low_alt, altitude[s])
+            if out[w] < 0 or low > best or (low == best and low_alt > best_alt):
+                out[w], best, best_alt = end - k + 1, low, low_alt
+
+
+def _slices_kept(heights: np.ndarray, usable: np.ndarray, altitude: np.ndarray, k: int) -> np.ndarray | None:
+    """A cumulative window without a k-long sunlit run keeps whole sunlit slices, the highest over the zone
+    first (then the highest sun, then the earliest), until k samples; None when they add up to fewer."""
     slices = sorted(runs(usable), key=lambda r: (-heights[r[0]:r[1]].min(), -altitude[r[0]:r[1]].min(), r[0]))
     chosen, total = [], 0
     for a, b in slices:
@@ -322,7 +364,11 @@ def _choose(heights: np.ndarray, usable: np.ndarray, altitude: np.ndarray, k: in
 
 
 def kept_samples(study, verdicts: Sequence, std, grid: Grid, mask: np.ndarray, limit: float) -> tuple[list[Kept], dict]:
-    """The samples each passing window keeps clear, and counts of the windows by what they constrain."""
+    """The samples each passing window keeps clear, and counts of the windows by what they constrain.
+
+    Each passing window keeps the k = required / step samples of one run of its sunlit samples whose rays'
+    lowest height over ``mask`` (cells of ``grid``; ``limit`` and above count as ``limit``) is highest.
+    """
     sun, points = study.sun, study.points
     members: dict[int, list[int]] = {}
     for p, w in enumerate(points.window):
@@ -331,31 +377,35 @@ def kept_samples(study, verdicts: Sequence, std, grid: Grid, mask: np.ndarray, l
     counted = {"windows": len(verdicts), "constraining": 0, "failing": 0, "already_below": 0}
     passing = []
     for v in verdicts:
-        if v.verdict != "pass":
+        if v.verdict == "pass":
+            passing.append(v.window)
+        else:
             counted["failing" if v.verdict == "fail" else "already_below"] += 1
-            continue
-        idx = np.array(members[v.window.window])
-        usable = _usable(window_lit(study.lit, idx), sun, v.window.band, std.min_slice)
-        passing.append((v.window, idx, usable))
+    if k <= 0 or not passing:  # nothing required, or no window to keep lit
+        return [], counted
+    usable = _usable(passing, sun)
+    slots = max(len(members[w.window]) for w in passing)
+    member = np.full((len(passing), slots), -1, dtype=np.int64)
+    for n, w in enumerate(passing):
+        member[n, :len(members[w.window])] = members[w.window]
     # each window's lowest ray over the zone at every usable sample (the minimum over its points)
-    heights = np.full((len(passing), len(sun.minutes)), np.inf)
-    if passing:
-        lit_at = [np.flatnonzero(usable) for _, _, usable in passing]
-        n_ = np.concatenate([np.full(len(idx) * len(s), n) for n, ((_, idx, _), s) in enumerate(zip(passing, lit_at))])
-        p_ = np.concatenate([np.repeat(idx, len(s)) for (_, idx, _), s in zip(passing, lit_at)])
-        s_ = np.concatenate([np.tile(s, len(idx)) for (_, idx, _), s in zip(passing, lit_at)])
-        entry = zone_entry_heights(points.xyz[p_], sun.vectors[s_], grid, mask, limit)
-        np.minimum.at(heights, (n_, s_), entry)
-    heights = np.minimum(heights, limit)  # every ray at or above the limit is as good as any other
+    n_, s_ = np.nonzero(usable)
+    heights = np.full(usable.shape, -np.inf)
+    heights[n_, s_] = zone_entry_heights(Rays(points.xyz, member, sun.vectors, n_, s_), grid, mask, limit)
+    heights = np.minimum(heights, limit)  # at or above the limit, every ray is as good as another
+    starts = np.empty(len(passing), dtype=np.int64)
+    _best_runs(heights, np.ascontiguousarray(sun.elevation, dtype=np.float64), k, starts)
     out = []
-    for n, (window, idx, usable) in enumerate(passing):
-        if k <= 0:  # nothing required: nothing to keep
-            continue
-        chosen = _choose(heights[n], usable, sun.elevation, k, std.measure == "cumulative")
-        if chosen is None:  # cannot happen for a passing window; never silently unconstrained
-            raise AssertionError(f"window {window.window} passes but keeps no {std.required:g} minutes")
-        out.append(Kept(window, idx, chosen))
-    counted["constraining"] = len(out)  # windows with minutes to keep clear
+    for n, w in enumerate(passing):
+        idx = member[n][member[n] >= 0]
+        if starts[n] >= 0:
+            chosen = np.arange(starts[n], starts[n] + k)
+        else:
+            chosen = _slices_kept(heights[n], usable[n], sun.elevation, k) if std.measure == "cumulative" else None
+        if chosen is None:  # a passing window always has its minutes; never leave one silently unconstrained
+            raise AssertionError(f"window {w.window} of {w.building} passes but has no {std.required:g} minutes to keep")
+        out.append(Kept(w, idx, chosen))
+    counted["constraining"] = len(out)
     return out, counted
 
 
@@ -370,6 +420,16 @@ def _zone_mask(zone, grid: Grid) -> np.ndarray:
 def _floor_cap(z: np.ndarray) -> np.ndarray:
     """Heights floored to CAP_STEP at least BELOW_RAY under ``z`` (m), never below 0."""
     return np.maximum(np.floor((z - BELOW_RAY) / CAP_STEP + 1e-9) * CAP_STEP, 0.0)
+
+
+def _kept_rays(study, kept: Sequence[Kept]) -> Rays:
+    """The rays of every kept window: each of its points toward each of its kept suns."""
+    member = np.full((len(kept), max((len(k.points) for k in kept), default=1)), -1, dtype=np.int64)
+    for n, k in enumerate(kept):
+        member[n, :len(k.points)] = k.points
+    pair_w = np.repeat(np.arange(len(kept), dtype=np.int64), [len(k.samples) for k in kept])
+    pair_s = np.concatenate([k.samples for k in kept] or [np.zeros(0, np.int64)]).astype(np.int64)
+    return Rays(study.points.xyz, member, study.sun.vectors, pair_w, pair_s)
 
 
 def _rule_caps(prepared, rule, grid: Grid, pad: int, offsets: np.ndarray, mask: np.ndarray, limit: float):
@@ -391,14 +451,11 @@ def _rule_caps(prepared, rule, grid: Grid, pad: int, offsets: np.ndarray, mask: 
     padded = Grid(grid.x0 - pad * grid.size, grid.y0 - pad * grid.size, grid.size, grid.nx + 2 * pad,
                   grid.ny + 2 * pad)
     kept, counted = kept_samples(study, judge(study, std), std, padded, _dilate(mask, offsets, pad), limit)
-    sizes = np.array([len(k.points) * len(k.samples) for k in kept], dtype=np.int64)
-    pts = np.concatenate([np.repeat(k.points, len(k.samples)) for k in kept] or [np.zeros(0, np.int64)])
-    sam = np.concatenate([np.tile(k.samples, len(k.points)) for k in kept] or [np.zeros(0, np.int64)])
-    owner = np.repeat(np.arange(len(kept)), sizes)
-    caps, ray = column_caps(study.points.xyz[pts], study.sun.vectors[sam], padded, limit)
-    caps, ray = _min_over(caps, ray, offsets, pad)
-    window = np.full(ray.shape, -1, dtype=np.int64)
-    window[ray >= 0] = owner[ray[ray >= 0]]
+    caps, pair = column_caps(_kept_rays(study, kept), padded, limit)
+    caps, pair = _min_over(caps, pair, offsets, pad)
+    window = np.full(pair.shape, -1, dtype=np.int64)
+    if kept:
+        window[pair >= 0] = np.repeat(np.arange(len(kept)), [len(k.samples) for k in kept])[pair[pair >= 0]]
     entry.update({"outcome": "computed", **counted})
     return caps, window, kept, study.sun, entry
 
