@@ -23,16 +23,22 @@ import shapely
 import drawcheck
 from drawcheck.pipeline import prepare
 from drawcheck.sunlight.analysis import sun_samples
-from drawcheck.sunlight.caps import (GRAZE, Grid, Rays, _best_runs, _slices_kept,
-                                     column_caps, height_caps, stencil)
+from drawcheck.sunlight.bvh import EDGE_TOLERANCE
+from drawcheck.sunlight.caps import (Grid, Rays, _best_runs, _slices_kept,
+                                     column_caps, graze_margin, height_caps, stencil)
 from drawcheck.sunlight.solar import design_day
 from fixture_plans import Plan
 
 SH = "shanghai-sunlight:2021/housing"
 GB = "gb50180-2018:4.0.9"
 SHANGHAI = (31.2333, 121.4667)  # the manifest's default site, degrees
-#: The documented contract: a cap is at least 1 mm below the lowest kept ray over its cell, floored to 1 cm.
+#: The documented contract: a cap of about h m is at least 1 mm + twice the caster's edge tolerance x h below
+#: the lowest kept ray over its cell, floored to 1 cm.
 BELOW, STEP = 0.001, 0.01
+
+
+def _below(h: float) -> float:
+    return BELOW + 2 * EDGE_TOLERANCE * h
 #: Zone of the check scenes: south and east of the slab (true south-east and south-west), 8 m clear of it.
 ZONE = shapely.union(shapely.box(20, -90, 190, 12), shapely.box(78, 12, 190, 55))
 
@@ -125,13 +131,16 @@ def test_hand_worked_south_window_one_band():
 
 def test_a_ray_along_a_cell_edge_caps_both_columns():
     """A ray down x = 0, the edge between columns [-2, 0] and [0, 2], would graze a box on either (the
-    caster's edge test calls that a hit): both get the cap. 2 GRAZE off the edge, only one does."""
+    caster's edge test calls that a hit): both get the cap. Twice the grazing margin off the edge, only
+    one does; the margin is a fraction of a millimetre for a 2 m column."""
+    graze = graze_margin(2.0)
+    assert 1e-4 < graze < 5e-4
     grid = Grid(x0=-2.0, y0=-20.0, size=2.0, nx=2, ny=10)
     suns = _due_south([25.0])
     on_edge, _ = column_caps(Rays.single(np.array([[0.0, 0.0, 0.9]]), suns), grid)
     assert np.isfinite(on_edge).all()
     assert on_edge[:, 0] == pytest.approx(on_edge[:, 1])
-    off_edge, _ = column_caps(Rays.single(np.array([[2 * GRAZE, 0.0, 0.9]]), suns), grid)
+    off_edge, _ = column_caps(Rays.single(np.array([[2 * graze, 0.0, 0.9]]), suns), grid)
     assert np.isinf(off_edge[:, 0]).all() and np.isfinite(off_edge[:, 1]).all()
 
 
@@ -203,12 +212,12 @@ def test_one_drawn_window_against_shapely(tmp_path):
     free = [c for c in cells if c[2] is None]
     assert free and len(free) < len(cells)  # rays cover part of the zone only
     for x, y, cap in cells[::7]:
-        plain, grown = expected(x, y, 0.0), expected(x, y, GRAZE)
+        plain, grown = expected(x, y, 0.0), expected(x, y, graze_margin(2.0))
         if math.isinf(grown):
             assert cap is None, (x, y, cap)
             continue
-        assert cap is not None and cap <= plain - BELOW + 1e-9, (x, y, cap, plain)
-        assert cap >= grown - BELOW - STEP - 1e-9, (x, y, cap, grown)
+        assert cap is not None and cap <= plain - _below(plain) + 1e-9, (x, y, cap, plain)
+        assert cap >= grown - _below(grown) - STEP - 1e-9, (x, y, cap, grown)
     governing = {caps["governing_windows"][g]["floor"] for g in caps["governing"] if g is not None}
     assert governing == {1}  # the lowest window is always the lowest ray
     assert caps["governing_windows"][0]["kept"] == [["09:00", "15:00"]]
@@ -254,15 +263,20 @@ def test_footprint_caps_are_the_minimum_over_its_cells_and_hold_at_the_check(tig
     wide = height_caps(prepare(folder), ZONE, grid=2.0, max_height=None, footprint=shapely.box(-3, -3, 3, 3))
     assert wide["shape"] == caps["shape"] and len(wide["cells"]) == len(caps["cells"])
     by_xy = {(x, y): h for x, y, h in caps["cells"]}
-    checked = 0
+    checked = same = 0
     for x, y, h in wide["cells"]:
         around = [by_xy.get((x + dx, y + dy), "out") for dx in (-2.0, 0.0, 2.0) for dy in (-2.0, 0.0, 2.0)]
         if "out" in around:
             continue  # a neighbour outside the zone: its cap is not in the cell list
         finite = [a for a in around if a is not None]
-        assert h == (min(finite) if finite else None), (x, y)
+        if not finite:
+            assert h is None, (x, y)
+            same += 1
+        else:  # the footprint's walls are wider, so its grazing margin a fraction of a mm wider: one cm at most
+            assert min(finite) - STEP - 1e-9 <= h <= min(finite), (x, y, h, min(finite))
+            same += h == min(finite)
         checked += 1
-    assert checked > 1000
+    assert checked > 1000 and same > 0.95 * checked
     build = lambda: _slab(continuous_minutes=270)  # noqa: E731
     inner = [c for c in _finite(wide) if ZONE.contains(shapely.box(c[0] - 3, c[1] - 3, c[0] + 3, c[1] + 3))]
     for x, y, cap in (inner[0], inner[len(inner) // 2]):

@@ -22,9 +22,11 @@ in a numba kernel, twice: once to score each window's candidate intervals
 minimum over the kept rays. Rays already blocked by a building are never
 kept (they are not lit), so existing obstructions count.
 
-A ray within :data:`GRAZE` of a cell's square counts as crossing it (the
-caster's tolerant edge test would call a box whose edge it grazes a hit), and
-a cap stays :data:`BELOW_RAY` under the ray, floored to :data:`CAP_STEP`.
+The caster's triangle test is tolerant (:data:`~drawcheck.sunlight.bvh.EDGE_TOLERANCE`
+of a triangle past its edges, so no light leaks through a mesh's seams): a ray
+passing that close to a box's side or top edge counts as blocked. So a ray
+within :func:`graze_margin` of a cell's square counts as crossing it, and a
+cap stays :func:`below_ray` under the ray, floored to :data:`CAP_STEP`.
 Heights are metres above ±0.00; coordinates are site coordinates in metres.
 
 References
@@ -45,13 +47,13 @@ from shapely.geometry import mapping
 from numba import njit, prange
 
 from ..rules.registry import NotApplicable, NotRun
+from .bvh import EDGE_TOLERANCE
 from ..rules.sunlight_standards import EPS, STANDARDS, context, judge, run, standard_of, sunlight_rules
 from .analysis import hhmm, runs
 
-#: m: a ray passing within this of a cell's square counts as crossing it (the caster's edge tolerance
-#: and float32 rounding are ~1e-5 m on a site; a millimetre keeps the caps on the safe side of both).
-GRAZE = 1e-3
-#: m: a cap stays at least this far below the lowest kept ray over its cell.
+#: m: the caster's float32 rounding of site coordinates within a kilometre of its scene centre (~6e-5 m), rounded up.
+ROUNDING = 1e-4
+#: m: a cap stays at least this (plus the caster's tolerance over the box's height) below the lowest kept ray.
 BELOW_RAY = 1e-3
 #: m: caps are floored to this step (a height a drawing label can state).
 CAP_STEP = 0.01
@@ -86,6 +88,18 @@ class Grid:
         xs = self.x0 + (np.arange(self.nx) + 0.5) * self.size
         ys = self.y0 + (np.arange(self.ny) + 0.5) * self.size
         return np.meshgrid(xs, ys)
+
+
+def graze_margin(width: float) -> float:
+    """How close (m) a ray may pass to a column ``width`` m wide and count as crossing it: the caster accepts
+    hits up to EDGE_TOLERANCE x the wall's width past its side edges; twice that, plus :data:`ROUNDING`."""
+    return ROUNDING + 2.0 * EDGE_TOLERANCE * width
+
+
+def below_ray(height) -> np.ndarray:
+    """How far (m) a cap of about ``height`` m stays under the ray: :data:`BELOW_RAY`, plus twice the caster's
+    tolerance past a wall's top edge (EDGE_TOLERANCE x its height)."""
+    return BELOW_RAY + 2.0 * EDGE_TOLERANCE * np.asarray(height)
 
 
 # -- the ray walk ---------------------------------------------------------------------------------
@@ -248,27 +262,31 @@ class Rays:
                 plan, tan_alt)
 
 
-def zone_entry_heights(rays: Rays, grid: Grid, mask: np.ndarray, limit: float = np.inf) -> np.ndarray:
+def zone_entry_heights(rays: Rays, grid: Grid, mask: np.ndarray, limit: float = np.inf,
+                       graze: float | None = None) -> np.ndarray:
     """(R,) per pair, the lowest height (m) at which one of its rays first enters a cell of ``mask``
     ((ny, nx) bool on ``grid``): rays rise, so that is their lowest over the masked cells; inf where none
-    enters one below ``limit`` (m)."""
+    enters one below ``limit`` (m). ``graze``: m, default :func:`graze_margin` of the cell size."""
+    graze = graze_margin(grid.size) if graze is None else graze
     out = np.full(len(rays.pair_w), np.inf)
     if len(out):
         _zone_entry_kernel(*rays._args(), grid.x0, grid.y0, grid.size, np.ascontiguousarray(mask, dtype=np.bool_),
-                           GRAZE / grid.size, float(limit), out)
+                           graze / grid.size, float(limit), out)
     return out
 
 
-def column_caps(rays: Rays, grid: Grid, limit: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
-    """Per cell of ``grid``, the lowest height (m) at which one of the rays enters the cell's square, and its
-    pair: ((ny, nx) float, inf where no ray passes below ``limit``; (ny, nx) int, -1 there).
+def column_caps(rays: Rays, grid: Grid, limit: float = np.inf, graze: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell of ``grid``, the lowest height (m) at which one of the rays enters the cell's square (grown by
+    ``graze`` m, default :func:`graze_margin` of the cell size), and its pair: ((ny, nx) float, inf where no
+    ray passes below ``limit``; (ny, nx) int, -1 there).
 
     A column on the cell taller than that blocks a ray; one at most that high blocks none of them.
     """
+    graze = graze_margin(grid.size) if graze is None else graze
     caps = np.full((grid.ny, grid.nx), np.inf)
     which = np.full((grid.ny, grid.nx), -1, dtype=np.int64)
     if len(rays.pair_w):
-        _column_caps_kernel(*rays._args(), grid.x0, grid.y0, grid.size, GRAZE / grid.size, float(limit), caps, which)
+        _column_caps_kernel(*rays._args(), grid.x0, grid.y0, grid.size, graze / grid.size, float(limit), caps, which)
     return caps, which
 
 
@@ -363,7 +381,8 @@ def _slices_kept(heights: np.ndarray, usable: np.ndarray, altitude: np.ndarray, 
     return None
 
 
-def kept_samples(study, verdicts: Sequence, std, grid: Grid, mask: np.ndarray, limit: float) -> tuple[list[Kept], dict]:
+def kept_samples(study, verdicts: Sequence, std, grid: Grid, mask: np.ndarray, limit: float,
+                 graze: float | None = None) -> tuple[list[Kept], dict]:
     """The samples each passing window keeps clear, and counts of the windows by what they constrain.
 
     Each passing window keeps the k = required / step samples of one run of its sunlit samples whose rays'
@@ -391,7 +410,8 @@ def kept_samples(study, verdicts: Sequence, std, grid: Grid, mask: np.ndarray, l
     # each window's lowest ray over the zone at every usable sample (the minimum over its points)
     n_, s_ = np.nonzero(usable)
     heights = np.full(usable.shape, -np.inf)
-    heights[n_, s_] = zone_entry_heights(Rays(points.xyz, member, sun.vectors, n_, s_), grid, mask, limit)
+    heights[n_, s_] = zone_entry_heights(Rays(points.xyz, member, sun.vectors, n_, s_), grid, mask, limit,
+                                            graze)
     heights = np.minimum(heights, limit)  # at or above the limit, every ray is as good as another
     starts = np.empty(len(passing), dtype=np.int64)
     _best_runs(heights, np.ascontiguousarray(sun.elevation, dtype=np.float64), k, starts)
@@ -418,11 +438,11 @@ def _zone_mask(zone, grid: Grid) -> np.ndarray:
 
 
 def _floor_cap(z: np.ndarray) -> np.ndarray:
-    """Heights floored to CAP_STEP at least BELOW_RAY under ``z`` (m), never below 0."""
-    return np.maximum(np.floor((z - BELOW_RAY) / CAP_STEP + 1e-9) * CAP_STEP, 0.0)
+    """Heights floored to CAP_STEP at least :func:`below_ray` under ``z`` (m), never below 0."""
+    return np.maximum(np.floor((z - below_ray(z)) / CAP_STEP + 1e-9) * CAP_STEP, 0.0)
 
 
-def _kept_rays(study, kept: Sequence[Kept]) -> Rays:
+def kept_rays(study, kept: Sequence[Kept]) -> Rays:
     """The rays of every kept window: each of its points toward each of its kept suns."""
     member = np.full((len(kept), max((len(k.points) for k in kept), default=1)), -1, dtype=np.int64)
     for n, k in enumerate(kept):
@@ -432,7 +452,8 @@ def _kept_rays(study, kept: Sequence[Kept]) -> Rays:
     return Rays(study.points.xyz, member, study.sun.vectors, pair_w, pair_s)
 
 
-def _rule_caps(prepared, rule, grid: Grid, pad: int, offsets: np.ndarray, mask: np.ndarray, limit: float):
+def _rule_caps(prepared, rule, grid: Grid, pad: int, offsets: np.ndarray, mask: np.ndarray, limit: float,
+               graze: float):
     """One rule's caps on ``grid`` (inf: unconstrained), the kept window governing each cell (index into the
     returned list, -1: none), the kept windows, the sun samples and the rule's entry (JSON-ready); caps None
     when the rule cannot run."""
@@ -450,8 +471,8 @@ def _rule_caps(prepared, rule, grid: Grid, pad: int, offsets: np.ndarray, mask: 
         return np.full(mask.shape, np.inf), np.full(mask.shape, -1), [], None, entry
     padded = Grid(grid.x0 - pad * grid.size, grid.y0 - pad * grid.size, grid.size, grid.nx + 2 * pad,
                   grid.ny + 2 * pad)
-    kept, counted = kept_samples(study, judge(study, std), std, padded, _dilate(mask, offsets, pad), limit)
-    caps, pair = column_caps(_kept_rays(study, kept), padded, limit)
+    kept, counted = kept_samples(study, judge(study, std), std, padded, _dilate(mask, offsets, pad), limit, graze)
+    caps, pair = column_caps(kept_rays(study, kept), padded, limit, graze)
     caps, pair = _min_over(caps, pair, offsets, pad)
     window = np.full(pair.shape, -1, dtype=np.int64)
     if kept:
@@ -519,8 +540,10 @@ def height_caps(prepared, zone, *, grid: float = 2.0, footprint=None, max_height
         what = f"sunlight rule {rule}" if rule else "sunlight rule"
         raise ValueError(f"no {what} among the selected packs (checks: {', '.join(STANDARDS)})")
     size = float(grid)
-    offsets = stencil(footprint if footprint is not None else shapely.box(-size / 2, -size / 2, size / 2, size / 2),
-                      size)
+    column = footprint if footprint is not None else shapely.box(-size / 2, -size / 2, size / 2, size / 2)
+    offsets = stencil(column, size)
+    minx, miny, maxx, maxy = column.bounds
+    graze = graze_margin(max(size, maxx - minx, maxy - miny))
     pad = int(np.abs(offsets).max())
     g = Grid.over(zone.bounds, size)
     mask = _zone_mask(zone, g)
@@ -529,7 +552,7 @@ def height_caps(prepared, zone, *, grid: float = 2.0, footprint=None, max_height
     keys: list[tuple[str, Kept, object]] = []
     entries, ran, constraining = [], [], 0
     for r in rules:
-        rc, rw, kept, sun, entry = _rule_caps(prepared, r, g, pad, offsets, mask, limit)
+        rc, rw, kept, sun, entry = _rule_caps(prepared, r, g, pad, offsets, mask, limit, graze)
         entries.append(entry)
         if rc is None:
             continue
@@ -569,7 +592,8 @@ def height_caps(prepared, zone, *, grid: float = 2.0, footprint=None, max_height
                     "in its band whose rays pass highest over the zone (cumulative standards without one: whole "
                     "sunlit slices, highest first); failing and already-below windows constrain nothing",
             "column": "the cell's square" if footprint is None else "the footprint on the cell centre",
-            "graze_m": GRAZE, "below_ray_m": BELOW_RAY, "step_m": CAP_STEP,
+            "graze_m": graze, "below_ray_m": f"{BELOW_RAY:g} + {2 * EDGE_TOLERANCE:g} x height",
+            "step_m": CAP_STEP,
             "conservative": "a building no taller over each zone cell than that cell's cap, on any number of cells, "
                             "keeps every kept minute lit",
         },
