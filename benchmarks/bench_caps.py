@@ -42,7 +42,8 @@ from drawcheck.pipeline import check, prepare  # noqa: E402
 from drawcheck.rules.sunlight_standards import (context, judge, run, standard_of, sunlight_packs,  # noqa: E402
                                                 sunlight_rules)
 from drawcheck.sunlight.bvh import build_bvh, occluded  # noqa: E402
-from drawcheck.sunlight.caps import Grid, Rays, column_caps, graze_margin, height_caps, kept_rays, kept_samples  # noqa: E402
+from drawcheck.sunlight.caps import (Grid, Rays, column_caps, graze_margin, height_caps, kept_rays,  # noqa: E402
+                                     kept_samples)
 from drawcheck.sunlight.scene import build_scene  # noqa: E402
 from drawcheck.sunlight.study import part_inputs  # noqa: E402
 
@@ -219,14 +220,15 @@ def main() -> None:
           f"rebuilt each time) | {per_cell:.2f} | |")
     print(f"| bisection with the BVH caster, whole grid (study + {len(cells):,} x per cell, scaled from "
           f"{len(picks)} cells) | {whole:,.0f} | {whole / caps_s:,.0f}x |")
-    print(f"| ray walk alone, numba kernel ({len(origins):,} of the kept rays, drawn at random) | {walk_numba:.3f} | 1.00x |")
+    print(f"| ray walk alone, numba kernel ({len(origins):,} of the kept rays, drawn at random) | "
+          f"{walk_numba:.3f} | 1.00x |")
     print(f"| the same in numpy (slab test of every ray-cell pair, chunks of 1,000 rays) | {walk_numpy:.2f} | "
           f"{walk_numpy / walk_numba:,.0f}x |")
     print()
     print(f"numba walk vs numpy slabs on {len(origins):,} rays: {int(both.sum()):,} cells capped by both, "
-          f"{int((np.isfinite(slow) != np.isfinite(fast)).sum())} by one only (a ray within the {1e3 * graze_margin(GRID):.2f} mm "
-          f"grazing margin), largest difference {np.abs(slow[both] - fast[both]).max():.2e} m; all kept rays in "
-          f"numpy would take ~{walk_numpy * scale:.0f} s")
+          f"{int((np.isfinite(slow) != np.isfinite(fast)).sum())} by one only (a ray within the "
+          f"{1e3 * graze_margin(GRID):.2f} mm grazing margin), largest difference "
+          f"{np.abs(slow[both] - fast[both]).max():.2e} m; all kept rays in numpy would take ~{walk_numpy * scale:.0f} s")
     print(f"caps vs caster bisection on {len(picks)} cells: largest difference {max(diffs):.3f} m "
           f"(bisection to {TOLERANCE} m; caps floored to 0.01 m, 1 mm + 2e-5 x height under the ray)")
     if args.check_cells:

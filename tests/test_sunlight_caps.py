@@ -79,6 +79,11 @@ def _slab(pack="shanghai-sunlight", north_angle=45.0, conditions=None, **overrid
     return p
 
 
+def _tight_plan() -> SunPlan:
+    """The north-angle-45 slab with every one of its 270 sunlit minutes required."""
+    return _slab(continuous_minutes=270)
+
+
 def _outcome(folder: Path, rule: str = SH) -> str:
     report = drawcheck.check(folder).data
     return next(r["outcome"] for r in report["rules"] if r["rule"] == rule)
@@ -229,7 +234,7 @@ def test_one_drawn_window_against_shapely(tmp_path):
 def tight(tmp_path_factory):
     """The north-angle-45 slab with 270 minutes required, and its caps on 2 m cells over ZONE."""
     folder = tmp_path_factory.mktemp("caps") / "tight"
-    _slab(continuous_minutes=270).save(folder)
+    _tight_plan().save(folder)
     return folder, height_caps(prepare(folder), ZONE, grid=2.0, max_height=None)
 
 
@@ -252,7 +257,7 @@ def test_tight_scene_passes_unobstructed_and_every_window_constrains(tight):
 def test_box_at_the_cap_passes_and_one_metre_higher_fails(tight, tmp_path, pick):
     folder, caps = tight
     x, y, cap = _picks(caps)[pick]
-    build = lambda: _slab(continuous_minutes=270)  # noqa: E731
+    build = _tight_plan
     assert _outcome(_with_box(build, tmp_path, "at", x - 1, y - 1, x + 1, y + 1, cap)) == "passed"
     assert _outcome(_with_box(build, tmp_path, "above", x - 1, y - 1, x + 1, y + 1, cap + 1.0)) == "failed"
 
@@ -277,7 +282,7 @@ def test_footprint_caps_are_the_minimum_over_its_cells_and_hold_at_the_check(tig
             same += h == min(finite)
         checked += 1
     assert checked > 1000 and same > 0.95 * checked
-    build = lambda: _slab(continuous_minutes=270)  # noqa: E731
+    build = _tight_plan
     inner = [c for c in _finite(wide) if ZONE.contains(shapely.box(c[0] - 3, c[1] - 3, c[0] + 3, c[1] + 3))]
     for x, y, cap in (inner[0], inner[len(inner) // 2]):
         assert _outcome(_with_box(build, tmp_path, f"fp{x}_{y}", x - 3, y - 3, x + 3, y + 3, cap)) == "passed"
@@ -287,7 +292,9 @@ def test_footprint_caps_are_the_minimum_over_its_cells_and_hold_at_the_check(tig
 def test_cumulative_standard_box_at_the_cap_passes_and_higher_fails(tmp_path):
     """GB 50180 4.0.9, climate zone V: 60 cumulative minutes on 冬至日; the band narrowed to 09:00-10:00
     makes all 60 needed (both facades see the sun through that hour)."""
-    build = lambda: _slab("gb50180-2018", conditions={"climate_zone": "V"}, dongzhi_band=["09:00", "10:00"])  # noqa: E731
+    def build():
+        return _slab("gb50180-2018", conditions={"climate_zone": "V"}, dongzhi_band=["09:00", "10:00"])
+
     build().save(tmp_path / "gb")
     assert _outcome(tmp_path / "gb", GB) == "passed"
     caps = height_caps(prepare(tmp_path / "gb"), ZONE, grid=2.0, max_height=None)
@@ -300,7 +307,7 @@ def test_cumulative_standard_box_at_the_cap_passes_and_higher_fails(tmp_path):
 
 def test_pack_requirement_caps_are_sufficient(tmp_path):
     """The pack's own 60 minutes: each window keeps one hour of its 270, so a box at the cap passes."""
-    build = lambda: _slab()  # noqa: E731
+    build = _slab
     build().save(tmp_path / "sixty")
     caps = height_caps(prepare(tmp_path / "sixty"), ZONE, grid=2.0, max_height=None)
     assert caps["rules"][0]["required_minutes"] == 60

@@ -43,15 +43,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely.geometry import mapping
+import numba
 from numba import njit, prange
+from shapely.geometry import mapping
 
 from ..rules.registry import NotApplicable, NotRun
-from .bvh import EDGE_TOLERANCE
 from ..rules.sunlight_standards import EPS, STANDARDS, context, judge, run, standard_of, sunlight_rules
 from .analysis import hhmm, runs
+from .bvh import EDGE_TOLERANCE
 
-#: m: the caster's float32 rounding of site coordinates within a kilometre of its scene centre (~6e-5 m), rounded up.
+#: m: the caster's float32 rounding of site coordinates within a kilometre of its scene centre (~6e-5 m),
+#: rounded up.
 ROUNDING = 1e-4
 #: m: a cap stays at least this (plus the caster's tolerance over the box's height) below the lowest kept ray.
 BELOW_RAY = 1e-3
@@ -59,7 +61,7 @@ BELOW_RAY = 1e-3
 CAP_STEP = 0.01
 #: Say ``max_height=PLOT`` (the default) for the plot's ``height_max`` condition, None for no upper bound.
 PLOT = "plot"
-#: Rays are split into this many chunks for the parallel kernels (each chunk has its own buffers).
+#: Rays are split into this many chunks for the zone-entry kernel (each chunk has its own walk buffers).
 _CHUNKS = 64
 
 
@@ -189,15 +191,16 @@ def _zone_entry_kernel(pts, member, pair_w, pair_s, plan, tan_alt, x0, y0, size,
 
 
 @njit(cache=True, parallel=True)
-def _column_caps_kernel(pts, member, pair_w, pair_s, plan, tan_alt, x0, y0, size, graze, limit, caps, which):
+def _column_caps_kernel(pts, member, pair_w, pair_s, plan, tan_alt, x0, y0, size, graze, limit, chunks, caps, which):
     """caps[i, j] = lowest height (m) below ``limit`` at which a ray of some pair r (the points of window
-    pair_w[r] toward sun pair_s[r]) enters cell (i, j); which[i, j] = that r."""
+    pair_w[r] toward sun pair_s[r]) enters cell (i, j); which[i, j] = that r. The pairs are split into
+    ``chunks`` (one per thread), each with its own copy of the grid."""
     ny, nx = caps.shape
     n = pair_w.shape[0]
-    per = (n + _CHUNKS - 1) // _CHUNKS
-    part_caps = np.full((_CHUNKS, ny, nx), np.inf)
-    part_which = np.full((_CHUNKS, ny, nx), -1, np.int64)
-    for c in prange(_CHUNKS):
+    per = (n + chunks - 1) // chunks
+    part_caps = np.full((chunks, ny, nx), np.inf)
+    part_which = np.full((chunks, ny, nx), -1, np.int64)
+    for c in prange(chunks):
         ci = np.empty(nx + ny + 4, np.int64)
         cj = np.empty(nx + ny + 4, np.int64)
         cs = np.empty(nx + ny + 4, np.float64)
@@ -219,7 +222,7 @@ def _column_caps_kernel(pts, member, pair_w, pair_s, plan, tan_alt, x0, y0, size
                         if z < part_caps[c, ci[k], cj[k]]:
                             part_caps[c, ci[k], cj[k]] = z
                             part_which[c, ci[k], cj[k]] = r
-    for c in range(_CHUNKS):
+    for c in range(chunks):
         for i in range(ny):
             for j in range(nx):
                 if part_caps[c, i, j] < caps[i, j]:
@@ -275,7 +278,8 @@ def zone_entry_heights(rays: Rays, grid: Grid, mask: np.ndarray, limit: float = 
     return out
 
 
-def column_caps(rays: Rays, grid: Grid, limit: float = np.inf, graze: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+def column_caps(rays: Rays, grid: Grid, limit: float = np.inf,
+                graze: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per cell of ``grid``, the lowest height (m) at which one of the rays enters the cell's square (grown by
     ``graze`` m, default :func:`graze_margin` of the cell size), and its pair: ((ny, nx) float, inf where no
     ray passes below ``limit``; (ny, nx) int, -1 there).
@@ -286,7 +290,8 @@ def column_caps(rays: Rays, grid: Grid, limit: float = np.inf, graze: float | No
     caps = np.full((grid.ny, grid.nx), np.inf)
     which = np.full((grid.ny, grid.nx), -1, dtype=np.int64)
     if len(rays.pair_w):
-        _column_caps_kernel(*rays._args(), grid.x0, grid.y0, grid.size, graze / grid.size, float(limit), caps, which)
+        _column_caps_kernel(*rays._args(), grid.x0, grid.y0, grid.size, graze / grid.size, float(limit),
+                            numba.get_num_threads(), caps, which)
     return caps, which
 
 
@@ -423,7 +428,8 @@ def kept_samples(study, verdicts: Sequence, std, grid: Grid, mask: np.ndarray, l
         else:
             chosen = _slices_kept(heights[n], usable[n], sun.elevation, k) if std.measure == "cumulative" else None
         if chosen is None:  # a passing window always has its minutes; never leave one silently unconstrained
-            raise AssertionError(f"window {w.window} of {w.building} passes but has no {std.required:g} minutes to keep")
+            raise RuntimeError(f"window {w.window} of {w.building} passes but has no {std.required:g} minutes "
+                               "to keep")
         out.append(Kept(w, idx, chosen))
     counted["constraining"] = len(out)
     return out, counted
@@ -468,7 +474,7 @@ def _rule_caps(prepared, rule, grid: Grid, pad: int, offsets: np.ndarray, mask: 
         return None, None, [], None, {**entry, "outcome": "not_run", "reason": str(exc)}
     except NotApplicable as exc:
         entry.update({"outcome": "not_applicable", "reason": str(exc), "windows": 0, "constraining": 0})
-        return np.full(mask.shape, np.inf), np.full(mask.shape, -1), [], None, entry
+        return np.full(mask.shape, np.inf), np.full(mask.shape, -1, dtype=np.int64), [], None, entry
     padded = Grid(grid.x0 - pad * grid.size, grid.y0 - pad * grid.size, grid.size, grid.nx + 2 * pad,
                   grid.ny + 2 * pad)
     kept, counted = kept_samples(study, judge(study, std), std, padded, _dilate(mask, offsets, pad), limit, graze)
