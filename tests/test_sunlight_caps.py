@@ -402,6 +402,9 @@ def test_bad_input_is_refused(tight):
     for zone in (shapely.Polygon(), shapely.LineString([(0, 0), (10, 0)])):
         with pytest.raises(ValueError, match="zone"):
             height_caps(prepared, zone)
+    for height in (0.0, -5.0, float("inf"), "80", True):
+        with pytest.raises(ValueError, match="max_height"):
+            height_caps(prepared, ZONE, max_height=height)
     with pytest.raises(ValueError, match="footprint"):
         height_caps(prepared, ZONE, footprint=shapely.Point(0, 0))
     with pytest.raises(ValueError, match="gb50180-2018:4.0.9"):

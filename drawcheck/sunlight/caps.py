@@ -529,8 +529,8 @@ def height_caps(prepared, zone, *, grid: float = 2.0, footprint=None, max_height
     Raises
     ------
     ValueError
-        On a grid that is not a positive number, an empty or non-areal zone, a footprint that is not a
-        polygon with area, or no such sunlight rule among the packs.
+        On a grid or max_height that is not a positive number, an empty or non-areal zone, a footprint that
+        is not a polygon with area, or no such sunlight rule among the packs.
     """
     if isinstance(grid, bool) or not isinstance(grid, (int, float)) or not (math.isfinite(grid) and grid > 0):
         raise ValueError(f"grid must be a positive number of metres, not {grid!r}")
@@ -540,6 +540,9 @@ def height_caps(prepared, zone, *, grid: float = 2.0, footprint=None, max_height
         raise ValueError("footprint must be a Polygon or MultiPolygon with area")
     if isinstance(max_height, str) and max_height == PLOT:
         max_height = prepared.manifest.conditions.get("height_max")
+    if max_height is not None and (isinstance(max_height, (bool, str)) or not isinstance(max_height, (int, float))
+                                   or not (math.isfinite(max_height) and max_height > 0)):
+        raise ValueError(f"max_height must be a positive number of metres or None, not {max_height!r}")
     limit = float(max_height) if max_height is not None else np.inf
     rules = [r for r in sunlight_rules(prepared.packs) if rule is None or r.id == rule]
     if not rules:
@@ -600,7 +603,9 @@ def height_caps(prepared, zone, *, grid: float = 2.0, footprint=None, max_height
             "column": "the cell's square" if footprint is None else "the footprint on the cell centre",
             "graze_m": graze, "below_ray_m": f"{BELOW_RAY:g} + {2 * EDGE_TOLERANCE:g} x height",
             "step_m": CAP_STEP,
-            "conservative": "a building no taller over each zone cell than that cell's cap, on any number of cells, "
-                            "keeps every kept minute lit",
+            "conservative": ("a building no taller over each zone cell than that cell's cap, on any number of cells, "
+                             "keeps every kept minute lit" if footprint is None else
+                             "the footprint on any cell centre, no taller than that cell's cap, keeps every kept "
+                             "minute lit"),
         },
     }
