@@ -43,6 +43,7 @@ class Study:
     sun: SunSamples
     points: TestPoints
     windows: list[WindowResult]
+    lit: np.ndarray | None = None  # (P, S) True where test point p sees sun s with every building standing
 
 
 def part_inputs(figures: Sequence[BuildingFigures]) -> list[PartInput]:
@@ -88,7 +89,7 @@ def run_study(onsite: Sequence[BuildingFigures], existing: Sequence[BuildingFigu
         results.append(WindowResult(points.building[i], bool(old[i]), int(points.floor[i]), int(points.facade[i]), w,
                                     float(points.facing[i]), tuple(float(v) for v in points.xyz[i]), band, hours,
                                     before, int(points.part[i]), bool(points.sampled[i])))
-    return Study(sun, points, results)
+    return Study(sun, points, results, lit)
 
 
 def parse_hhmm(text: str) -> float:
