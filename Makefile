@@ -21,7 +21,7 @@ demo: $(STAMP)
 	 echo ""; \
 	 echo "drawcheck exited $$code (1 = the sample has findings at or above --fail-on, as intended)."; \
 	 echo "Reports written to: $$(ls out/report.* | tr '\n' ' ')"; \
-	 $(PY) -m drawcheck envelope samples/residential --height 24,54,80 --out out || exit 1
+	 $(PY) -m drawcheck envelope samples/residential --height 24,54,80 --packs gb50016-2014,shanghai-planning,shanghai-sunlight --out out || exit 1
 
 test: $(STAMP)
 	$(PY) -m pytest -q
@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_dwg.py $(if $(QUICK),--quick)
 	$(PY) benchmarks/bench_service.py $(if $(QUICK),--quick)
 	$(PY) benchmarks/bench_envelope.py $(if $(QUICK),--quick)
+	$(PY) benchmarks/bench_caps.py $(if $(QUICK),--runs 1 --cells 2 --check-cells 1)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -785,6 +785,7 @@ def envelope(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write envelope.json, envelope.dxf (the drawing with layers DRAWCHECK-ENVELOPE and DRAWCHECK-CONSTRAINTS) and envelope.html here."),
     packs: Optional[List[str]] = typer.Option(None, "--packs", help="Rule packs whose zones apply instead of the manifest's (comma-separated)."),
     units: Optional[str] = typer.Option(None, "--units", help="Drawing units (mm, cm, m), as for check."),
+    grid: float = typer.Option(2.0, "--grid", help="Cell size of the sunlight height caps (日照限高), m, computed where a sunlight pack is selected; 0: no caps."),
 ) -> None:
     """The buildable zone of the site for a planned building: setbacks, fire separation, Shanghai spacing, from the
     packs the check runs. Exit 0, or 2 when the submission cannot be read or has no site boundary."""
@@ -799,9 +800,11 @@ def envelope(
     if units is not None and units not in ("mm", "cm", "m"):
         _die(f"--units must be mm, cm or m, not '{units}'")
     heights = _heights(height)
+    if not (grid >= 0 and grid < 1000):
+        _die(f"--grid {grid:g}: give a cell size in metres (0: no sunlight caps)")
 
     from .envelope.outputs import to_json, write
-    from .envelope.zones import EnvelopeError, compute_envelope, use_key
+    from .envelope.zones import EnvelopeError, add_sunlight_caps, compute_envelope, use_key
     from .pipeline import InputError, prepare
     from .reports.report import plan_section
 
@@ -816,6 +819,9 @@ def envelope(
         land = str(conditions.get("land_use", ""))
         planned_use = use_key(use) if use is not None else (use_key(land) if land in _use_words() else "residential")
         envelopes = [compute_envelope(prepared, h, planned_use, name) for h in heights]
+        for e in envelopes:
+            if grid > 0:
+                add_sunlight_caps(prepared, e, grid)
         project = prepared.manifest.name
         if out is None:
             typer.echo(json.dumps(to_json(project, envelopes), ensure_ascii=False, indent=2))
@@ -831,7 +837,8 @@ def envelope(
     except Exception as exc:  # never a traceback for the user; say what broke
         _die(f"internal error while computing the envelope of {path}: {type(exc).__name__}: {exc} (please report this)")
     for e in envelopes:
-        typer.echo(f"H {e.height:g} m: buildable {e.area:,.2f} m² ({len(e.constraints)} constraints)", err=True)
+        caps = "" if e.caps is None else f", sunlight caps on {len(e.caps['cells'])} cells of {e.caps['grid']:g} m"
+        typer.echo(f"H {e.height:g} m: buildable {e.area:,.2f} m² ({len(e.constraints)} constraints{caps})", err=True)
     typer.echo("wrote " + ", ".join(map(str, written)), err=True)
 
 

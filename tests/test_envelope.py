@@ -284,12 +284,68 @@ def test_cli_json_to_stdout_and_one_height(tmp_path):
     assert {"rule", "subject", "distance", "zone", "area_removed"} <= set(e["constraints"][0])
 
 
+SUNLIGHT_PACKS = "gb50016-2014,shanghai-planning,shanghai-sunlight"
+
+
+def _envelope_cli(path, out, *args) -> dict:
+    proc = subprocess.run([str(CLI), "envelope", str(path), "--height", "54", "--packs", SUNLIGHT_PACKS,
+                           "--out", str(out), *args], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads((out / "envelope.json").read_text(encoding="utf-8"))
+
+
+def test_sunlight_caps_in_json_dxf_and_html(tmp_path):
+    data = _envelope_cli(ROOT / "samples" / "residential", tmp_path / "caps")
+    (e,) = data["envelopes"]
+    caps = e["sunlight_caps"]
+    assert caps["outcome"] == "computed" and caps["rule"] == "shanghai-sunlight:2021/housing"
+    zone = shapely.geometry.shape(e["buildable"]["geometry"])
+    cells = caps["cells"]
+    assert cells and all(zone.buffer(1e-6).contains(shapely.Point(x, y)) for x, y, _ in cells)
+    assert all(h is not None and 0 < h <= 54.0 for _, _, h in cells)
+    low = [h for _, _, h in cells if h < 54.0]
+    assert low  # the existing A栋's windows limit some cells
+    # the DXF contours: at each level, exactly the cells capped below it lie inside the outlines at that elevation
+    doc = ezdxf.readfile(tmp_path / "caps" / "envelope.dxf")
+    k = 0.001  # the sample is drawn in millimetres
+    contours = doc.modelspace().query('LWPOLYLINE[layer=="DRAWCHECK-SUNLIGHT-CAPS"]')
+    levels = sorted({round(p.dxf.elevation * k, 6) for p in contours})
+    assert levels
+    for level in levels:
+        rings = [shapely.Polygon([(x * k, y * k) for x, y in p.get_points("xy")])
+                 for p in contours if round(p.dxf.elevation * k, 6) == level]
+        region = shapely.union_all(rings)  # holes come back as rings too: count by parity
+        inside = [sum(r.contains(shapely.Point(x, y)) for r in rings) % 2 == 1 for x, y, _ in cells]
+        assert region.area > 0
+        assert [h < level for _, _, h in cells] == inside
+    html = (tmp_path / "caps" / "envelope.html").read_text(encoding="utf-8")
+    assert html.count("<svg") == 2 and "日照限高 cap &lt;" in html
+
+
+def test_new_buildings_drawn_change_nothing(tmp_path):
+    """The envelope (zones and caps) is the site before the design: the residential sample with its new
+    buildings deleted from the drawing gives the same zone and the same caps."""
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "drawcheck.toml").write_bytes((ROOT / "samples" / "residential" / "drawcheck.toml").read_bytes())
+    doc = ezdxf.readfile(ROOT / "samples" / "residential" / "site.dxf")
+    for entity in doc.modelspace().query('*[layer=="建筑轮廓"]'):
+        doc.modelspace().delete_entity(entity)
+    doc.saveas(bare / "site.dxf")
+    full = _envelope_cli(ROOT / "samples" / "residential", tmp_path / "full")["envelopes"][0]
+    empty = _envelope_cli(bare, tmp_path / "empty")["envelopes"][0]
+    assert full["ignored_new_buildings"] and not empty["ignored_new_buildings"]
+    assert full["buildable"] == empty["buildable"]
+    assert full["sunlight_caps"]["cells"] == empty["sunlight_caps"]["cells"]
+
+
 @pytest.mark.parametrize("args, words", [
     (["samples/residential", "--height", "abc"], "--height"),
     (["samples/residential", "--height", "-3"], "above 0"),
     (["samples/residential", "--use", "castle"], "not a use"),
     (["samples/residential", "--format", "pdf", "--out", "x"], "unknown --format"),
     (["samples/residential", "--format", "dxf"], "need --out"),
+    (["samples/residential", "--grid", "-1"], "--grid"),
     (["samples/nothing-here"], "no such file"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(args, words):

@@ -13,9 +13,9 @@ JSON (``drawcheck/envelope@1``) holds one entry per height of the sweep::
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
-import ezdxf
 import numpy as np
 import shapely
 from ezdxf.enums import TextEntityAlignment
@@ -32,7 +32,9 @@ CONSTRAINTS_LAYER = "DRAWCHECK-CONSTRAINTS"
 #: Colour of each kind of rule in the HTML plan and the DXF (ACI), by rule id prefix.
 RULE_COLOURS = (("conditions:setback_min", "#8e24aa", 6), ("conditions:road_setback_min", "#ad1457", 1),
                 ("shanghai-planning:49", "#c2185b", 1), ("gb50016-2014", "#e53935", 1),
-                ("gb55037-2022", "#b71c1c", 1), ("shanghai-planning", "#fb8c00", 30),
+                ("gb55037-2022", "#b71c1c", 1), ("shanghai-planning:23", "#fb8c00", 30),
+                ("shanghai-planning:25", "#8d6e63", 32), ("shanghai-planning:27", "#fdd835", 50),
+                ("shanghai-planning:28", "#00897b", 130), ("shanghai-planning:31", "#1e88e5", 150),
                 ("drawcheck:footprint", "#616161", 8))
 BUILDABLE_COLOUR = ("#43a047", 3)
 TEXT_HEIGHT_M = 1.5
@@ -74,6 +76,7 @@ def envelope_dict(env: Envelope) -> dict:
                          "zone": geojson(shapely.intersection(c.zone, env.site))} for c in env.constraints],
         "not_applied": env.not_applied,
         "ignored_new_buildings": env.ignored,
+        "sunlight_caps": env.caps,
     }
 
 
@@ -82,6 +85,46 @@ def to_json(project: str, envelopes: list[Envelope]) -> dict:
     return {"schema": SCHEMA, "tool": {"name": "drawcheck", "version": __version__}, "project": project,
             "sweep": [{"height": e.height, "area": as_reported(e.area, "m2")} for e in envelopes],
             "envelopes": [envelope_dict(e) for e in envelopes]}
+
+
+# -- sunlight caps -------------------------------------------------------------------------------------------
+#: Colours of the cap bands, lowest caps first (a sequential ramp: dark = a low cap, the most constrained).
+CAP_COLOURS = ("#4a148c", "#7b1fa2", "#c2185b", "#f57c00", "#fbc02d")
+CAPS_LAYER = "DRAWCHECK-SUNLIGHT-CAPS"
+
+
+def cap_levels(height: float) -> list[float]:
+    """Contour levels of the caps (m): every 3 storeys' worth of a round step, below ``height``."""
+    step = next(s for s in (3.0, 6.0, 9.0, 15.0, 30.0, 60.0) if height / s <= len(CAP_COLOURS))
+    return [step * k for k in range(1, math.ceil(height / step)) if step * k < height]
+
+
+def cap_regions(env: Envelope) -> list[tuple[float, shapely.Geometry]]:
+    """For each level L of :func:`cap_levels`, the part of the grid whose cap is below L (m), as cell squares."""
+    caps = env.caps
+    if not caps or caps.get("outcome") != "computed" or not caps["cells"]:
+        return []
+    cells = np.array([[x, y, np.nan if h is None else h] for x, y, h in caps["cells"]], dtype=float)
+    half = caps["grid"] / 2
+    out = []
+    for level in cap_levels(env.height):
+        low = cells[np.nan_to_num(cells[:, 2], nan=np.inf) < level]
+        if len(low):
+            squares = shapely.box(low[:, 0] - half, low[:, 1] - half, low[:, 0] + half, low[:, 1] + half)
+            out.append((level, shapely.union_all(squares)))
+    return out
+
+
+def cap_overlays(env: Envelope) -> list[dict]:
+    """The caps as plan overlays over the buildable zone: one band per level (nested), the lowest drawn last."""
+    out = [{"label": f"可建范围 buildable (H {env.height:g} m)", "fill": "#c8e6c9", "stroke": "#1b5e20",
+            "polygons": geojson(env.buildable)["coordinates"]}]
+    regions = cap_regions(env)
+    for k in reversed(range(len(regions))):
+        level, region = regions[k]
+        out.append({"label": f"日照限高 cap < {level:g} m", "fill": CAP_COLOURS[k], "stroke": CAP_COLOURS[k],
+                    "polygons": geojson(region)["coordinates"]})
+    return out
 
 
 # -- DXF ------------------------------------------------------------------------------------------------------
@@ -124,6 +167,20 @@ def draw(doc, envelopes: list[Envelope], k: float) -> None:
             text = msp.add_text(f"{c.rule} {c.subject} {c.distance:g}m", height=TEXT_HEIGHT_M / k,
                                 dxfattribs={"layer": constraint_layer, "color": colour_of(c.rule)[1]})
             text.set_placement((at.x / k, at.y / k), align=TextEntityAlignment.MIDDLE_CENTER)
+        regions = cap_regions(env)
+        if regions:
+            caps_layer = CAPS_LAYER + (f"-{env.height:g}M" if sweep else "")
+            if caps_layer not in doc.layers:
+                doc.layers.add(caps_layer, color=6)
+            for level, region in regions:  # the contour of "cap below L", at elevation L
+                for poly in shapely.get_parts(shapely.simplify(region, 0.0)):
+                    for ring in (poly.exterior, *poly.interiors):
+                        xy = np.asarray(ring.coords)[:-1, :2] / k
+                        msp.add_lwpolyline(xy.tolist(), close=True, dxfattribs={
+                            "layer": caps_layer, "elevation": level / k})
+                at = shapely.point_on_surface(region)
+                label = msp.add_text(f"{level:g}m", height=TEXT_HEIGHT_M / k, dxfattribs={"layer": caps_layer})
+                label.set_placement((at.x / k, at.y / k), align=TextEntityAlignment.MIDDLE_CENTER)
 
 
 def to_dxf(prepared, plan: dict, envelopes: list[Envelope]) -> bytes:
@@ -167,7 +224,8 @@ def to_html(project: str, plan: dict, envelopes: list[Envelope]) -> str:
     from ..reports.plan_svg import plan_svg
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("drawcheck.envelope", "templates"), autoescape=True)
-    views = [{"envelope": envelope_dict(e), "svg": Markup(plan_svg({"plan": plan}, overlays=overlays(e)))}  # noqa: S704
+    views = [{"envelope": envelope_dict(e), "svg": Markup(plan_svg({"plan": plan}, overlays=overlays(e))),  # noqa: S704
+              "caps_svg": Markup(plan_svg({"plan": plan}, overlays=cap_overlays(e))) if cap_regions(e) else None}
              for e in envelopes]
     return env.get_template("envelope.html.j2").render(project=project, views=views, version=__version__)
 

@@ -36,6 +36,7 @@ All lengths are metres, areas m², in the drawing's frame.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -53,8 +54,8 @@ from ..model import USE_NAMES, Building
 from ..rounding import as_reported
 from ..rules.fire import category, reduced_separation
 from ..rules.planning import line_geometry
-from ..rules.spacing import (NON_RESIDENTIAL_USES, RESIDENTIAL_USES, Arrangement, article_23, article_25, article_27,
-                             article_28, article_31)
+from ..rules.spacing import Arrangement, article_23, article_25, article_27, article_28, article_31
+from ..rules.sunlight_standards import sunlight_rules
 
 #: Name of the planned building in claims (``[[claims]] between = ["9#", "planned"]``) unless --name says otherwise.
 PLANNED = "planned"
@@ -102,6 +103,7 @@ class Envelope:
     circles: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))  # (cx, cy, r) the zones' arcs lie on
     ignored: list[str] = field(default_factory=list)  # new buildings in the drawing, not constraints
     not_applied: list[dict] = field(default_factory=list)  # selected rules that drew no zone, and why
+    caps: dict | None = None  # sunlight height caps over the buildable zone (:func:`add_sunlight_caps`)
 
 
 def use_key(text: str) -> str:
@@ -426,3 +428,21 @@ def compute_envelope(prepared, height: float, use: str = "residential", name: st
     ignored = [b.id for b in ind.buildings if b.kind == "new"]
     return Envelope(name, float(height), use, builder.site, buildable, polygons, area, builder.constraints, circles,
                     ignored, builder.not_applied)
+
+
+def add_sunlight_caps(prepared, env: Envelope, grid: float = 2.0) -> None:
+    """Sunlight height caps (日照限高, m) on a ``grid`` m grid over the buildable zone, at most the envelope's
+    height (:func:`drawcheck.sunlight.caps.height_caps`); ``env.caps`` stays None when no sunlight rule is
+    selected or nothing is buildable.
+
+    As for the zones, the site is taken before the design: the windows kept lit and the obstructions are those
+    of the retained and existing buildings; new buildings already drawn are left out.
+    """
+    from ..sunlight.caps import height_caps
+
+    if not sunlight_rules(prepared.packs) or env.buildable.is_empty or env.buildable.area <= 0:
+        return
+    ind = prepared.indicators
+    before = dataclasses.replace(prepared, indicators=dataclasses.replace(
+        ind, buildings=[b for b in ind.buildings if b.kind != "new"]))
+    env.caps = height_caps(before, env.buildable, grid=grid, max_height=env.height)
