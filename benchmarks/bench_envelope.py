@@ -11,7 +11,7 @@ the worst case of ``drawcheck envelope`` (a site already full). Timed:
   vertices plus one quadrilateral per edge, from the sector's support points) against the obvious shapely way
   (one convex hull per edge of the edge's two ends swept by the sector, then their union), on the same
   buildings in the same run; the two zones' areas are compared first;
-* sunlight caps on the residential sample, when :mod:`drawcheck.sunlight.caps` is present.
+* the envelope of the residential sample at 54 m and its sunlight caps on a 2 m grid (``shanghai-sunlight``).
 
     python benchmarks/bench_envelope.py [--runs N] [--buildings N] [--quick]
 """
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     import warnings
 
     warnings.simplefilter("ignore", RuntimeWarning)
-    from drawcheck.envelope.zones import _Builder, compute_envelope
+    from drawcheck.envelope.zones import _Builder, add_sunlight_caps, compute_envelope
     from drawcheck.pipeline import prepare
 
     print(machine())
@@ -130,15 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| spacing sweep, {len(subset)} buildings, ours | {t1:.3f} ({lo1:.3f}-{hi1:.3f}) |")
     print(f"| spacing sweep, {len(subset)} buildings, hull per edge (shapely) | {t2:.3f} ({lo2:.3f}-{hi2:.3f}) |"
           f" {t2 / t1:.1f}x |")
-    try:
-        from drawcheck.sunlight import caps
-    except ImportError:
-        print("sunlight caps: drawcheck.sunlight.caps not present")
-        return 0
-    sample = prepare(ROOT / "samples" / "residential")
-    zone = compute_envelope(sample, 54.0).buildable
-    t, lo, hi, _ = median(lambda: caps.height_caps(sample, zone, grid=2.0), args.runs)
-    print(f"| sunlight caps, residential sample, 2 m grid | {t:.3f} ({lo:.3f}-{hi:.3f}) |")
+    sample = prepare(ROOT / "samples" / "residential",
+                     packs=["gb50016-2014", "shanghai-planning", "shanghai-sunlight"])
+    t, lo, hi, env = median(lambda: compute_envelope(sample, 54.0), args.runs)
+    print(f"| envelope at 54 m, residential sample: {len(env.constraints)} zones | {t:.3f} ({lo:.3f}-{hi:.3f}) |")
+    t, lo, hi, _ = median(lambda: add_sunlight_caps(sample, env, 2.0), args.runs)
+    print(f"| sunlight caps over it, 2 m grid, {len(env.caps['cells'])} cells | {t:.3f} ({lo:.3f}-{hi:.3f}) |")
     return 0
 
 
