@@ -837,7 +837,11 @@ def envelope(
     except Exception as exc:  # never a traceback for the user; say what broke
         _die(f"internal error while computing the envelope of {path}: {type(exc).__name__}: {exc} (please report this)")
     for e in envelopes:
-        caps = "" if e.caps is None else f", sunlight caps on {len(e.caps['cells'])} cells of {e.caps['grid']:g} m"
+        caps = ""
+        if e.caps is not None and e.caps["outcome"] == "computed":
+            caps = f", sunlight caps on {len(e.caps['cells'])} cells of {e.caps['grid']:g} m"
+        elif e.caps is not None:
+            caps = ", sunlight caps not run: " + "; ".join(r.get("reason", "") for r in e.caps["rules"])
         typer.echo(f"H {e.height:g} m: buildable {e.area:,.2f} m² ({len(e.constraints)} constraints{caps})", err=True)
     typer.echo("wrote " + ", ".join(map(str, written)), err=True)
 

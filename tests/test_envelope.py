@@ -339,6 +339,22 @@ def test_new_buildings_drawn_change_nothing(tmp_path):
     assert full["sunlight_caps"]["cells"] == empty["sunlight_caps"]["cells"]
 
 
+def test_dwg_and_ifc_submissions(tmp_path):
+    """The DWG twin of the residential sample gives the DXF's zone; an IFC-only submission gets a new drawing in
+    metres holding the plan and the envelope layer."""
+    areas = {}
+    for name in ("residential", "residential-dwg", "residential-ifc"):
+        out = tmp_path / name
+        proc = subprocess.run([str(CLI), "envelope", str(ROOT / "samples" / name), "--height", "54", "--out", str(out)],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        areas[name] = json.loads((out / "envelope.json").read_text(encoding="utf-8"))["sweep"][0]["area"]
+        doc = ezdxf.readfile(out / "envelope.dxf")
+        assert doc.modelspace().query('LWPOLYLINE[layer=="DRAWCHECK-ENVELOPE"]')
+    assert areas["residential-dwg"] == areas["residential"]
+    assert ezdxf.readfile(tmp_path / "residential-ifc" / "envelope.dxf").header["$INSUNITS"] == 6  # metres
+
+
 @pytest.mark.parametrize("args, words", [
     (["samples/residential", "--height", "abc"], "--height"),
     (["samples/residential", "--height", "-3"], "above 0"),
