@@ -1,0 +1,252 @@
+"""ASCII DXF as arrays of tags: group codes and value spans over the file's bytes, read as ezdxf reads them.
+
+ezdxf's reader (``ascii_tags_loader`` then ``tag_compiler``) makes a Python
+object of every tag; :func:`read_tags` finds the same tags with numpy over
+the bytes and leaves each value as a byte span, decoded or parsed only when
+asked. It reads as ezdxf does: universal newlines, a code line as ``int()``
+reads it, 999 comments dropped, nothing after ``0 EOF``, point codes followed
+by their y code. What it cannot be sure to read the same way raises
+:class:`Unsupported`, and the caller reads the file with ezdxf instead.
+"""
+
+from __future__ import annotations
+
+import binascii
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Group codes of point x values: the next tag must be the y value (code + 10), as ezdxf's tag compiler requires.
+POINT_CODES = frozenset({10, 11, 12, 13, 14, 15, 16, 17, 18, 110, 111, 112, 210, 211, 212, 213,
+                         1010, 1011, 1012, 1013})
+#: Group codes ezdxf reads as binary data (hexadecimal text).
+BINARY_CODES = frozenset({310, 311, 312, 313, 314, 315, 316, 317, 318, 319, 1004})
+#: The largest group code a value type is looked up for (ezdxf's ``MAX_GROUP_CODE``).
+MAX_CODE = 1071
+
+
+def _ranges(*pairs: tuple[int, int]) -> set[int]:
+    return {c for lo, hi in pairs for c in range(lo, hi)}
+
+
+#: Group codes whose values ezdxf converts to float / int (its ``TYPE_TABLE``); the rest stay text.
+FLOAT_CODES = frozenset(_ranges((10, 60), (110, 150), (210, 240), (460, 470), (1010, 1060)))
+INT_CODES = frozenset(_ranges((60, 80), (90, 100), (160, 180), (270, 300), (370, 390), (400, 410),
+                              (420, 460), (1060, 1072)))
+#: Per code 0..MAX_CODE: 0 text, 1 float, 2 int, 3 binary.
+_KIND = np.zeros(MAX_CODE + 1, dtype=np.int8)
+_KIND[sorted(FLOAT_CODES)] = 1
+_KIND[sorted(INT_CODES)] = 2
+_KIND[sorted(BINARY_CODES)] = 3
+_IS_POINT = np.zeros(MAX_CODE + 1, dtype=bool)
+_IS_POINT[sorted(POINT_CODES)] = True
+
+
+class Unsupported(Exception):
+    """The fast reader cannot promise to read this file as ezdxf does (one line: why)."""
+
+
+@dataclass
+class Tags:
+    """The tags of a DXF text up to and including ``0 EOF``, 999 comments left out.
+
+    ``data`` is the text's bytes with ``\\n`` line ends; tag ``i`` has group code
+    ``codes[i]``, its code line starts at byte ``starts[i]`` and its value is
+    ``data[vstart[i]:vend[i]]``. ``starts[n]`` is the end of the EOF tag.
+    """
+
+    data: bytes
+    encoding: str
+    codes: np.ndarray  # int64 (n,)
+    starts: np.ndarray  # int64 (n + 1,)
+    vstart: np.ndarray  # int64 (n,)
+    vend: np.ndarray  # int64 (n,)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def raw(self, i: int) -> bytes:
+        return self.data[self.vstart[i]:self.vend[i]]
+
+    def text(self, i: int) -> str:
+        """The value of tag ``i`` as ezdxf holds it (decoded, undecodable bytes as lone surrogates)."""
+        return self.data[self.vstart[i]:self.vend[i]].decode(self.encoding, errors="surrogateescape")
+
+    def texts(self, idx) -> list[str]:
+        data, enc = self.data, self.encoding
+        return [data[s:e].decode(enc, errors="surrogateescape")
+                for s, e in zip(self.vstart[idx].tolist(), self.vend[idx].tolist())]
+
+    def floats(self, idx) -> np.ndarray:
+        """The values of tags ``idx`` as ezdxf's ``float()`` reads them; :class:`Unsupported` for one it cannot."""
+        data = self.data
+        out = []
+        append = out.append
+        for s, e in zip(self.vstart[idx].tolist(), self.vend[idx].tolist()):
+            raw = data[s:e]
+            try:
+                append(float(raw))
+            except ValueError:  # float() of bytes knows ASCII only; ezdxf parses the decoded text
+                append(self._float_text(raw, s))
+        return np.array(out, dtype=np.float64)
+
+    def _float_text(self, raw: bytes, at: int) -> float:
+        try:
+            return float(raw.decode(self.encoding, errors="surrogateescape"))
+        except ValueError:
+            raise Unsupported(f"invalid number '{raw[:20].decode('ascii', 'replace')}' at byte {at}") from None
+
+    def ints(self, idx) -> np.ndarray:
+        """The values of tags ``idx`` as ezdxf reads integers (``int()``, else ``int(float())``)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        values, ok = _ints(self.data, self.encoding, self.vstart[idx], self.vend[idx])
+        for k in np.flatnonzero(~ok).tolist():
+            values[k] = self._int_text(int(idx[k]))
+        return values
+
+    def _int_text(self, i: int) -> int:
+        text = self.text(i)
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                return int(float(text))  # ProE writes integers as floats; ezdxf reads them so
+            except (ValueError, OverflowError):
+                raise Unsupported(f"invalid integer '{text[:20]}' at byte {int(self.vstart[i])}") from None
+
+    def check_values(self, idx) -> None:
+        """Raise :class:`Unsupported` where ezdxf's tag compiler would refuse a value of tags ``idx``."""
+        idx = np.asarray(idx, dtype=np.int64)
+        codes = self.codes[idx]
+        kind = np.where((codes >= 0) & (codes <= MAX_CODE), _KIND[np.clip(codes, 0, MAX_CODE)], 0)
+        self.floats(idx[kind == 1])
+        self.ints(idx[kind == 2])
+        for i in idx[kind == 3].tolist():
+            try:
+                binascii.unhexlify(self.text(i))
+            except (ValueError, binascii.Error):
+                raise Unsupported(f"invalid binary data at byte {int(self.vstart[i])}") from None
+
+
+def normalize_newlines(data: bytes) -> bytes:
+    """``\\r\\n`` and lone ``\\r`` as ``\\n``, as a text stream with universal newlines reads them."""
+    if b"\r" not in data:
+        return data
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def read_tags(data: bytes, encoding: str) -> Tags:
+    """The tags of ``data`` (``\\n`` line ends, in ``encoding``) up to ``0 EOF``; :class:`Unsupported` otherwise."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    line_start = np.concatenate(([0], nl + 1)).astype(np.int64)
+    line_end = np.concatenate((nl, [len(data)])).astype(np.int64)
+    if line_start[-1] == len(data):  # the text ends with a newline: no last, empty line
+        line_start, line_end = line_start[:-1], line_end[:-1]
+    n = len(line_start) // 2
+    cs, ce = line_start[0:2 * n:2], line_end[0:2 * n:2]
+    vs, ve = line_start[1:2 * n:2], line_end[1:2 * n:2]
+    codes, ok = _ints(data, encoding, cs, ce)  # as int() reads the code line, like ezdxf's tag loader
+    zero = np.flatnonzero(ok & (codes == 0))
+    eof = zero[_equals(arr, vs[zero], ve[zero], b"EOF")]
+    if not len(eof):
+        raise Unsupported("no 0 EOF tag")
+    last = int(eof[0])
+    if not ok[:last + 1].all():
+        k = int(np.flatnonzero(~ok[:last + 1])[0])
+        raise Unsupported(f"invalid group code at line {2 * k + 1}")
+    keep = codes[:last + 1] != 999  # comments: ezdxf's tag loader drops them
+    starts = np.concatenate((cs[:last + 1][keep], [ve[last] + 1]))
+    tags = Tags(data, encoding, codes[:last + 1][keep], starts, vs[:last + 1][keep], ve[:last + 1][keep])
+    _check_points(tags.codes)
+    return tags
+
+
+def _check_points(codes: np.ndarray) -> None:
+    """Every point code followed by its y code (ezdxf raises on a point without one)."""
+    at = np.flatnonzero(_IS_POINT[np.clip(codes, 0, MAX_CODE)] & (codes >= 0) & (codes <= MAX_CODE))
+    nxt = np.minimum(at + 1, len(codes) - 1)
+    bad = (at + 1 >= len(codes)) | (codes[nxt] != codes[at] + 10)
+    if bad.any():
+        raise Unsupported(f"point code {int(codes[at[bad][0]])} without its y value")
+
+
+def _equals(arr: np.ndarray, start: np.ndarray, end: np.ndarray, word: bytes) -> np.ndarray:
+    """Whether each span ``arr[start:end]`` is exactly ``word``."""
+    out = (end - start) == len(word)
+    for k, byte in enumerate(word):
+        out &= arr[np.minimum(start + k, len(arr) - 1)] == byte
+    return out
+
+
+def _ints(data: bytes, encoding: str, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``int()`` of each span's decoded text, and which spans it reads (0 where it does not).
+
+    Code lines and integer values take few distinct forms: each distinct span of
+    up to 7 bytes is read once (keyed by its bytes), longer ones one by one.
+    """
+    values = np.zeros(len(start), dtype=np.int64)
+    ok = np.zeros(len(start), dtype=bool)
+    if not len(start):
+        return values, ok
+    keys, short = span_keys(data, start, end)
+    plain, plain_values = _plain_ints(keys, end - start)
+    values[plain], ok[plain] = plain_values[plain], True
+    other = short & ~plain
+    distinct, inverse = np.unique(keys[other], return_inverse=True)
+    first = np.zeros(len(distinct), dtype=np.int64)
+    first[inverse[::-1]] = np.flatnonzero(other)[::-1]  # a span of each distinct key
+    read = np.array([_int_or_none(data[s:e].decode(encoding, errors="surrogateescape"))
+                     for s, e in zip(start[first].tolist(), end[first].tolist())], dtype=object)
+    good = np.array([v is not None for v in read], dtype=bool)
+    values[other] = np.where(good, read, 0).astype(np.int64)[inverse]
+    ok[other] = good[inverse]
+    for k in np.flatnonzero(~short).tolist():
+        value = _int_or_none(data[start[k]:end[k]].decode(encoding, errors="surrogateescape"))
+        if value is not None:
+            values[k], ok[k] = value, True
+    return values, ok
+
+
+def _plain_ints(keys: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spans of 1-4 bytes that are spaces then digits (how DXF writers put codes), and their values."""
+    ok = (length >= 1) & (length <= 4)
+    seen = np.zeros(len(keys), dtype=bool)  # a digit came
+    values = np.zeros(len(keys), dtype=np.int64)
+    for k in range(4):
+        byte = ((keys >> np.uint64(8 * k)) & np.uint64(0xFF)).astype(np.int64)
+        inside = length > k
+        digit = inside & (byte >= 48) & (byte <= 57)
+        ok &= ~inside | digit | ((byte == 32) & ~seen)  # spaces only before the digits
+        seen |= digit
+        values = np.where(digit, values * 10 + (byte - 48), values)
+    return ok & seen, values
+
+
+def _int_or_none(text: str) -> int | None:
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    return value if -(1 << 62) < value < (1 << 62) else None
+
+
+_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)], dtype=np.uint64)
+
+
+def span_keys(data: bytes, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A uint64 key per span naming its bytes (length and up to 7 bytes), and which spans are that short."""
+    length = end - start
+    short = length <= 7
+    keys = np.zeros(len(start), dtype=np.uint64)
+    if len(data) >= 8:
+        words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))  # 8 bytes from each offset
+        direct = short & (start <= len(data) - 8)
+        keys[direct] = words[start[direct]]
+    else:
+        direct = np.zeros(len(start), dtype=bool)
+    for k in np.flatnonzero(short & ~direct).tolist():  # the last few bytes of the text
+        keys[k] = int.from_bytes(data[start[k]:end[k]], "little")
+    keys &= _MASKS[np.clip(length, 0, 7)]
+    keys |= np.clip(length, 0, 7).astype(np.uint64) << np.uint64(56)
+    return keys, short
