@@ -1,0 +1,199 @@
+"""Light stand-ins for the entities the fast reader does not hand to ezdxf (:mod:`.dxf_fast`).
+
+A light entity answers what the layer survey, the unit vote and the walk ask
+of an ezdxf entity -- ``dxftype()``, ``dxf.get(...)``, ``dxf.<attribute>``
+(ezdxf's default when unset), and per type ``closed``, ``lwpoints``,
+``get_points``, ``ocs()``, ``mcount`` -- with the values ezdxf would load
+from the same tags. Attribute names and defaults are ezdxf's own
+(``DXFATTRIBS`` of the entity class), not copies.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+
+@lru_cache(maxsize=None)
+def _attribs(dxftype: str):
+    from ezdxf.entities.factory import ENTITY_CLASSES
+
+    return ENTITY_CLASSES[dxftype].DXFATTRIBS
+
+
+class LightNamespace:
+    """The ``dxf`` namespace of a light entity: its loaded attributes, ezdxf's defaults for the rest."""
+
+    __slots__ = ("_values", "_dxftype")
+
+    def __init__(self, dxftype: str, values: dict) -> None:
+        self._dxftype = dxftype
+        self._values = values
+
+    def _definition(self, key: str):
+        definition = _attribs(self._dxftype).get(key)
+        if definition is None:
+            from ezdxf.lldxf.const import DXFAttributeError
+
+            raise DXFAttributeError(f"'{key}' is not a DXF attribute of {self._dxftype}")
+        return definition
+
+    def get(self, key: str, default=None):
+        """The loaded value of ``key``, else ``default`` (as ezdxf's ``DXFNamespace.get``)."""
+        try:
+            return self._values[key]
+        except KeyError:
+            self._definition(key)
+            return default
+
+    def hasattr(self, key: str) -> bool:
+        return key in self._values
+
+    def is_supported(self, key: str) -> bool:
+        return _attribs(self._dxftype).get(key) is not None
+
+    def __getattr__(self, key: str):
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self._values[key]
+        except KeyError:
+            return self._definition(key).default
+
+
+class LightEntity:
+    """An entity drawcheck only counts or reads a few attributes of (type, layer, handle, ...)."""
+
+    __slots__ = ("_dxftype", "dxf")
+    #: A light INSERT whose block holds nothing the walk reads (see :class:`LightInsert`).
+    inert = False
+
+    def __init__(self, dxftype: str, values: dict) -> None:
+        self._dxftype = dxftype
+        self.dxf = LightNamespace(dxftype, values)
+
+    def dxftype(self) -> str:
+        return self._dxftype
+
+    def ocs(self):
+        from ezdxf.math import OCS
+
+        if self.dxf.is_supported("extrusion"):
+            return OCS(self.dxf.get("extrusion", (0, 0, 1)))
+        return OCS()
+
+    def __repr__(self) -> str:
+        return f"{self._dxftype}(#{self.dxf.get('handle')}, light)"
+
+
+class LightPolyline(LightEntity):
+    """An LWPOLYLINE: ``lwpoints.values`` holds (x, y, start width, end width, bulge) per vertex, as ezdxf's."""
+
+    __slots__ = ("lwpoints",)
+
+    def __init__(self, values: dict, points: np.ndarray) -> None:
+        super().__init__("LWPOLYLINE", values)
+        self.lwpoints = _Points(points)
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.dxf.get("flags", 0) & 1)
+
+    def get_points(self, format: str = "xyseb"):
+        """The vertices as ezdxf's ``get_points`` formats them."""
+        from ezdxf.entities.lwpolyline import format_point
+
+        rows = self.lwpoints.values.reshape(-1, 5)
+        if format == "xy":
+            return [tuple(r) for r in rows[:, :2].tolist()]
+        if format == "xyb":
+            return [tuple(r) for r in rows[:, (0, 1, 4)].tolist()]
+        return [format_point(r, format=format) for r in rows.tolist()]
+
+    def __len__(self) -> int:
+        return len(self.lwpoints.values) // 5
+
+
+class LightText(LightEntity):
+    """A TEXT: ``plain_text`` and ``get_placement`` are ezdxf's own (``Text``'s methods run on this object)."""
+
+    __slots__ = ()
+
+    def __init__(self, values: dict) -> None:
+        super().__init__("TEXT", values)
+
+    def plain_text(self) -> str:
+        from ezdxf.entities.text import Text
+
+        return Text.plain_text(self)
+
+    def get_placement(self):
+        from ezdxf.entities.text import Text
+
+        return Text.get_placement(self)
+
+    def get_align_enum(self):
+        from ezdxf.entities.text import Text
+
+        return Text.get_align_enum(self)
+
+
+class LightMText(LightEntity):
+    """An MTEXT: ``text`` joined as ezdxf joins it; ``plain_text`` is ezdxf's own."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, values: dict, text: str) -> None:
+        super().__init__("MTEXT", values)
+        self.text = text
+
+    def plain_text(self, split: bool = False, fast: bool = True):
+        from ezdxf.entities.mtext import MText
+
+        return MText.plain_text(self, split=split, fast=fast)
+
+
+class _Points:
+    __slots__ = ("values",)
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values  # flat, 5 floats a vertex
+
+
+class LightInsert(LightEntity):
+    """An INSERT on a layer without a role. ``inert``: its block (and the blocks it inserts) hold nothing
+    the walk reads or counts apart from entities, so the walk need not enter it."""
+
+    __slots__ = ("_inert",)
+
+    def __init__(self, values: dict, inert: bool) -> None:
+        super().__init__("INSERT", values)
+        self._inert = inert
+
+    @property
+    def inert(self) -> bool:  # type: ignore[override]
+        return self._inert
+
+    @property
+    def mcount(self) -> int:
+        dxf = self.dxf
+        return (dxf.row_count if dxf.row_spacing else 1) * (dxf.column_count if dxf.column_spacing else 1)
+
+    @property
+    def attribs(self) -> list:
+        return []
+
+
+class FastDoc:
+    """An ezdxf document read from the reduced file, whose model space holds the light entities too, in order."""
+
+    def __init__(self, doc, modelspace: list) -> None:
+        self._doc = doc
+        self._modelspace = modelspace
+
+    def modelspace(self) -> list:
+        return self._modelspace
+
+    def __getattr__(self, name: str):
+        return getattr(self._doc, name)
