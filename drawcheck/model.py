@@ -191,6 +191,8 @@ class InputFile:
     ref_elevation: float | None = None  # IfcSite RefElevation, m above sea level (reported, never subtracted)
     unit_m: float | None = None  # DXF: metres per drawing unit (to place markup back in the drawing)
     converter: str | None = None  # DWG: what turned it into the drawing that was read ("ezdwg 0.17.0")
+    reader: str | None = None  # DXF: "fast" or "ezdxf" (dxf_load.READERS)
+    reader_fallback: str | None = None  # DXF, --reader auto: why the fast reader left it to ezdxf
 
 
 @dataclass(eq=False)
@@ -200,6 +202,7 @@ class Project:
     name: str
     inputs: list[InputFile] = field(default_factory=list)
     converters: dict[str, str] = field(default_factory=dict)  # DWG input name -> converter that read it
+    readers: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # input -> (reader, fallback reason)
     units_source: str = ""
     sites: list[Area] = field(default_factory=list)
     road_redlines: list[Line] = field(default_factory=list)

@@ -61,10 +61,11 @@ class Prepared:
 
 
 def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str | None = None,
-            limits: dict | None = None, strict_layers: bool = False) -> Prepared:
+            limits: dict | None = None, strict_layers: bool = False, reader: str = "auto") -> Prepared:
     """Read a submission and compute its indicators (the stages before the rules).
 
     ``strict_layers``: layer roles by exact names and patterns only (as the manifest's ``[layers] strict``).
+    ``reader``: which reader reads an ASCII DXF site plan (``auto``, ``fast``, ``ezdxf``; readers.dxf_load).
 
     Raises ``ReadError``, ``ManifestError`` or ``PackError`` (see :data:`InputError`).
     """
@@ -98,18 +99,21 @@ def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str 
         if file.suffix.lower() == ".ifczip":
             raise ReadError(f"{spec.path}: not an .ifczip (ZIP) archive")
         is_area, loaded = preload(file, manifest.limits.max_bytes)
-        reader = read_area_drawing if is_area else read_dxf
-        unit_m = reader(file, name, project, roles=roles, units=units, max_bytes=manifest.limits.max_bytes,
-                        max_entities=manifest.limits.max_entities, max_vertices=manifest.limits.max_vertices,
-                        loaded=loaded)
+        read = read_area_drawing if is_area else read_dxf
+        options = {} if is_area else {"reader": reader}
+        unit_m = read(file, name, project, roles=roles, units=units, max_bytes=manifest.limits.max_bytes,
+                      max_entities=manifest.limits.max_entities, max_vertices=manifest.limits.max_vertices,
+                      loaded=loaded, **options)
+        used, fallback = project.readers.get(name, (None, None))
         project.inputs.append(InputFile(name, "dwg" if kind == "dwg" else "dxf", sha256_of(file), unit_m=unit_m,
-                                        converter=project.converters.get(name)))
+                                        converter=project.converters.get(name), reader=used, reader_fallback=fallback))
     for building, rel in manifest.area_drawings:  # area-calculation drawings named per building (issue 12)
         file = manifest.root / rel
         unit_m = read_area_drawing(file, rel, project, building=building, units=units, max_bytes=manifest.limits.max_bytes,
                                    max_entities=manifest.limits.max_entities, max_vertices=manifest.limits.max_vertices)
+        used, fallback = project.readers.get(rel, (None, None))
         project.inputs.append(InputFile(rel, "dwg" if sniff(file) == "dwg" else "dxf", sha256_of(file), unit_m=unit_m,
-                                        converter=project.converters.get(rel)))
+                                        converter=project.converters.get(rel), reader=used, reader_fallback=fallback))
     t1 = time.perf_counter()
     indicators = compute_indicators(project, manifest.conditions, {p.id: p.params for p in loaded_packs},
                                     manifest.consistency)
@@ -137,7 +141,8 @@ def _read_ifc_input(file: Path, kind: str, name: str, spec, project: Project, ma
 
 
 def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | None = None,
-          timestamp: str | None = None, limits: dict | None = None, strict_layers: bool = False) -> Report:
+          timestamp: str | None = None, limits: dict | None = None, strict_layers: bool = False,
+          reader: str = "auto") -> Report:
     """Check one submission and return its report.
 
     Raises ``ReadError``, ``ManifestError`` or ``PackError`` (see :data:`InputError`)
@@ -147,7 +152,7 @@ def check(path: Path | str, *, packs: Sequence[str] | None = None, units: str | 
     from .rules.assumptions import collect_assumptions
     from .rules.engine import RuleContext, run_rules
 
-    prepared = prepare(path, packs=packs, units=units, limits=limits, strict_layers=strict_layers)
+    prepared = prepare(path, packs=packs, units=units, limits=limits, strict_layers=strict_layers, reader=reader)
     manifest, project, indicators = prepared.manifest, prepared.project, prepared.indicators
     t2 = time.perf_counter()
     ctx = RuleContext(project, indicators, manifest.conditions, manifest.claims,

@@ -28,14 +28,17 @@ _KIND_OF_ROLE = {"building": "new", "retained": "retained", "existing": "existin
 
 def read_dxf(path: Path, input_name: str, project: Project, *, roles: LayerRoles,
              units: str | None = None, max_bytes: int = 200_000_000,
-             max_entities: int = 2_000_000, max_vertices: int = 20_000_000, loaded=None) -> float:
+             max_entities: int = 2_000_000, max_vertices: int = 20_000_000, loaded=None,
+             reader: str = "ezdxf") -> float:
     """Read the DXF at ``path`` into ``project`` (``input_name``: its relative name for sources).
 
-    Returns the metres per drawing unit. Raises :class:`~drawcheck.readers.files.ReadError`
-    when the file cannot be read at all.
+    ``reader``: which reader reads an ASCII DXF (:data:`~.dxf_load.READERS`). Returns the metres
+    per drawing unit. Raises :class:`~drawcheck.readers.files.ReadError` when the file cannot be
+    read at all.
     """
     check_readable(path, max_bytes)
-    loaded = loaded or load_dxf(path)  # ``loaded``: the drawing the caller already read (area-drawing sniffing)
+    # ``loaded``: the drawing the caller already read (area-drawing sniffing)
+    loaded = loaded or load_dxf(path, reader=reader, roles=roles, units=units)
     doc = loaded.doc
 
     # Names and messages can carry bytes the code page could not decode (lone surrogates): shown as
@@ -128,6 +131,7 @@ def note_loaded(loaded, input_name: str, project: Project, note) -> None:
         note(code, message, handles=handles, severity=severity)
     if loaded.converter:
         project.converters[input_name] = loaded.converter
+    project.readers[input_name] = (loaded.reader, loaded.fallback)
     _note_unknown_codepage(loaded.doc, note)
 
 

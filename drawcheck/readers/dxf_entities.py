@@ -161,16 +161,28 @@ def _ocs_then(entity, aff: _Affine, elevation: float = 0.0) -> _Affine:
 
 
 def _apply(ring: np.ndarray, aff: _Affine, tolerance: float) -> np.ndarray:
-    """Map a local (n, 3) ring/line through ``aff``; arcs survive similarity maps only."""
+    """Map a local (n, 3) ring/line through ``aff``; arcs survive similarity maps only.
+
+    The map is written out per coordinate (``x * a00 + y * a10 + t0``), not as a matrix product, so
+    that a ring gives the same bits alone or in a batch (:func:`_transform`; BLAS kernels differ by size).
+    """
     if not aff.is_similarity and np.any(ring[:, 2] != 0.0):
         xy, _ = densify_rings(
             np.ascontiguousarray(ring[:, :2]), np.ascontiguousarray(ring[:, 2]),
             np.array([0, len(ring)], dtype=np.int64), tolerance / max(aff.max_scale, 1e-300),
         )
         ring = np.column_stack([xy, np.zeros(len(xy))])
-    out = np.empty_like(ring)
-    out[:, :2] = ring[:, :2] @ aff.a + aff.t
-    out[:, 2] = ring[:, 2] if aff.det >= 0 else -ring[:, 2]
+    return _transform(ring, aff)
+
+
+def _transform(rows: np.ndarray, aff: _Affine) -> np.ndarray:
+    """(x, y, bulge) rows through ``aff`` (arcs kept as they are: the caller densifies where needed)."""
+    out = np.empty_like(rows)
+    a, t = aff.a, aff.t
+    x, y = rows[:, 0], rows[:, 1]
+    out[:, 0] = x * a[0, 0] + y * a[1, 0] + t[0]
+    out[:, 1] = x * a[0, 1] + y * a[1, 1] + t[1]
+    out[:, 2] = rows[:, 2] if aff.det >= 0 else -rows[:, 2]
     return out
 
 
@@ -200,6 +212,27 @@ def _finite(arr: np.ndarray) -> bool:
     bulge = np.abs(arr[:, 2])
     chord = np.hypot(*(np.roll(arr[:, :2], -1, axis=0) - arr[:, :2]).T)
     return bool((bulge <= MAX_BULGE).all() and (bulge * chord <= MAX_COORDINATE).all())
+
+
+def _finite_rings(rows: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_finite` of each ring of (x, y, bulge) ``rows`` split at ``offsets``, in one pass, and
+    whether the ring has an arc."""
+    n = len(offsets) - 1
+    counts = np.diff(offsets)
+    ring = np.repeat(np.arange(n), counts)
+    nxt = np.arange(1, len(rows) + 1)
+    ends = counts > 0
+    nxt[offsets[1:][ends] - 1] = offsets[:-1][ends]  # the vertex after the last is the first (np.roll)
+    chord = np.hypot(rows[nxt, 0] - rows[:, 0], rows[nxt, 1] - rows[:, 1]) if len(rows) else np.zeros(0)
+    bulge = np.abs(rows[:, 2])
+
+    def any_of(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(ring[mask], minlength=n) > 0
+
+    bad = any_of(~np.isfinite(rows).all(axis=1)) | any_of(~(np.abs(rows[:, :2]) <= MAX_COORDINATE).all(axis=1))
+    arcs = any_of(rows[:, 2] != 0)
+    bad_arc = any_of(~((bulge <= MAX_BULGE) & (bulge * chord <= MAX_COORDINATE)))
+    return ~bad & ~(arcs & bad_arc), arcs
 
 
 def _chords_needed(rows: np.ndarray, tolerance: float) -> float:
@@ -322,9 +355,17 @@ class DxfWalker:
 
     def _walk(self, entities: Iterable, aff: _Affine, parent_layer: str | None,
               top_handle: str | None, group: int | None, stack: tuple[str, ...], depth: int) -> None:
+        pending: list = []  # LWPOLYLINEs on role layers, read together before anything else emits
+
+        def flush() -> None:
+            if pending:
+                self._polylines(pending, aff, group)
+                pending.clear()
+
         for e in entities:
             self.out.entity_count += 1
             if self.out.entity_count > self.max_entities:
+                flush()
                 raise ReadError(f"more than {self.max_entities} entities (limit: --max-entities or [limits] max_entities)")
             try:
                 layer = e.dxf.get("layer", "0")
@@ -336,14 +377,19 @@ class DxfWalker:
                 handle = top_handle or e.dxf.get("handle", "?")
                 dxftype = e.dxftype()
                 if dxftype == "INSERT":
+                    if getattr(e, "inert", False):  # the fast reader's INSERT of a block holding nothing read
+                        continue
+                    flush()
                     self._insert(e, aff, layer, handle, top_handle is None, group, stack, depth)
                     continue
                 if dxftype in ("LEADER", "MULTILEADER"):  # on any layer: it may tie a label to its outline
+                    flush()
                     self._leader(e, dxftype, aff, layer, handle)
                     continue
             except ReadError:
                 raise
             except Exception as exc:  # an entity ezdxf kept but cannot describe (unknown type, damaged INSERT)
+                flush()
                 what = _describe(e, top_handle)
                 self.skip(self.roles.role_of(layer_of(e)), "unreadable-entity", f"{what} could not be read ({type(exc).__name__}: {exc})",
                           handles=(what.rpartition(" ")[2],))
@@ -353,6 +399,10 @@ class DxfWalker:
                 if has_undecodable(layer):  # an undecodable layer name matches no role: say so, never drop silently
                     self.out.undecodable_layers[clean_text(layer)] += 1
                 continue
+            if dxftype == "LWPOLYLINE" and role != "indicators":
+                pending.append((e, role, layer, handle))
+                continue
+            flush()
             try:
                 self._entity(e, dxftype, role, aff, layer, handle, group)
             except ReadError:
@@ -360,6 +410,54 @@ class DxfWalker:
             except Exception as exc:  # one broken entity must not stop the read
                 self.skip(role, "unreadable-entity", f"{dxftype} {handle} on layer {layer} could not be read ({type(exc).__name__}: {exc})",
                           handles=(handle,))
+        flush()
+
+    def _polylines(self, items: list, aff: _Affine, group: int | None) -> None:
+        """LWPOLYLINEs of one walk level (entity, role, layer, handle), in order: mapped and checked together.
+
+        Each gives what :meth:`_entity` gives for it (the same rings, findings and order): the rings
+        in the walk level's map are transformed in one go (:func:`_transform` works per coordinate),
+        their coordinates checked in one go (:func:`_finite_rings`); an LWPOLYLINE with its own OCS,
+        or with arcs under a non-similar map, is mapped alone.
+        """
+        rows: list[np.ndarray] = []
+        shapes: list = []  # per item: (closed, index into rows) or the exception that stopped it
+        alone: dict[int, np.ndarray] = {}
+        for k, (e, role, layer, handle) in enumerate(items):
+            try:
+                local = np.asarray(e.lwpoints.values, dtype=float).reshape(-1, 5)[:, (0, 1, 4)]
+                ocs = _ocs_then(e, aff, float(e.dxf.get("elevation", 0.0)))
+                closed = bool(e.closed)
+                if ocs is not aff or (not aff.is_similarity and np.any(local[:, 2] != 0.0)):
+                    alone[k] = _apply(local, ocs, self.tolerance)
+                else:
+                    rows.append(local)
+                shapes.append(closed)
+            except ReadError:
+                raise
+            except Exception as exc:
+                shapes.append(exc)
+        together = _transform(np.concatenate(rows) if rows else np.zeros((0, 3)), aff)
+        sizes = [len(r) for r in rows]
+        offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        finite, arcs = _finite_rings(together, offsets)
+        n = 0
+        for k, (e, role, layer, handle) in enumerate(items):
+            shape = shapes[k]
+            try:
+                if isinstance(shape, Exception):
+                    raise shape
+                if k in alone:
+                    points, ok, arc = alone[k], None, None
+                else:
+                    points, ok, arc = together[offsets[n]:offsets[n + 1]], bool(finite[n]), bool(arcs[n])
+                    n += 1
+                self._shape(points, shape, ok, "LWPOLYLINE", role, layer, handle, group, arc)
+            except ReadError:
+                raise
+            except Exception as exc:  # one broken entity must not stop the read
+                self.skip(role, "unreadable-entity", f"LWPOLYLINE {handle} on layer {layer} could not be read "
+                          f"({type(exc).__name__}: {exc})", handles=(handle,))
 
     def _insert(self, ins, aff: _Affine, layer: str, handle: str, top: bool,
                 group: int | None, stack: tuple[str, ...], depth: int) -> None:
@@ -433,12 +531,19 @@ class DxfWalker:
                 self.out.ignored[(layer, dxftype)].append(handle)
             return
         points, closed = shape
+        self._shape(points, closed, None, dxftype, role, layer, handle, group)
+
+    def _shape(self, points: np.ndarray, closed: bool, finite: bool | None, dxftype: str, role: str, layer: str,
+               handle: str, group: int | None, arcs: bool | None = None) -> None:
+        """An outline or line in WCS drawing units, counted and checked, to the role's list (``finite``:
+        :func:`_finite` of ``points``, ``arcs``: whether it has an arc, when known)."""
         self._count(len(points))
-        if not _finite(points):
+        if not (_finite(points) if finite is None else finite):
             self.skip(role, "invalid-coordinates", f"{dxftype} {handle} on layer {layer} has non-finite or out-of-range coordinates; skipped",
                       handles=(handle,))
             return
-        if not self._arcs_in_range(points, f"{dxftype} {handle} on layer {layer}", handle, role):
+        if arcs is not False and not self._arcs_in_range(points, f"{dxftype} {handle} on layer {layer}", handle, role,
+                                                           finite=True):
             return
         if role in LINE_ROLES:
             self.out.lines.append(LineItem(role, points, closed, handle, layer))
@@ -464,9 +569,11 @@ class DxfWalker:
             return
         self._add_area(role, [points], handle, layer, dxftype, group)
 
-    def _arcs_in_range(self, rows: np.ndarray, what: str, handle: str, role: str | None = None) -> bool:
-        """False (with a finding) when the arcs are so large that densifying them would take minutes."""
-        if not (_finite(rows) and _chords_needed(rows, self.tolerance) <= MAX_CURVE_POINTS):
+    def _arcs_in_range(self, rows: np.ndarray, what: str, handle: str, role: str | None = None,
+                       finite: bool = False) -> bool:
+        """False (with a finding) when the arcs are so large that densifying them would take minutes
+        (``finite``: :func:`_finite` of ``rows`` is known to hold)."""
+        if not ((finite or _finite(rows)) and _chords_needed(rows, self.tolerance) <= MAX_CURVE_POINTS):
             self.skip(role, "invalid-coordinates", f"{what} has arcs too large for a site plan (more than {MAX_CURVE_POINTS} "
                       "chords at the flattening tolerance); skipped", handles=(handle,))
             return False

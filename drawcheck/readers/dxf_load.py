@@ -26,6 +26,8 @@ class LoadedDxf:
     log: list[str] = field(default_factory=list)
     converter: str | None = None  # a DWG: what converted it ("ezdwg 0.17.0", "ODA File Converter")
     notes: list[tuple[str, str, tuple[str, ...], str | None]] = field(default_factory=list)  # DWG: code, message, handles, severity
+    reader: str = "ezdxf"  # a DXF: which reader read it, "fast" (dxf_fast) or "ezdxf"
+    fallback: str | None = None  # --reader auto: why the fast reader left the file to ezdxf
 
 
 class _Collect(logging.Handler):
@@ -51,13 +53,21 @@ def _entry(fix) -> tuple[str, str | None, int | None, str | None]:
     return message, found and found.group(2), fix.code, found and found.group(1)
 
 
-def load_dxf(path: Path) -> LoadedDxf:
+#: ``--reader`` choices: the fast reader where it can (else ezdxf), the fast reader or nothing, ezdxf.
+READERS = ("auto", "fast", "ezdxf")
+
+
+def load_dxf(path: Path, reader: str = "ezdxf", roles=None, units: str | None = None) -> LoadedDxf:
     """Read ``path`` as a DXF document, or raise :class:`ReadError` with one line.
 
+    ``reader``: one of :data:`READERS`; the fast reader (:mod:`.dxf_fast`, ASCII DXF) needs the
+    layer ``roles`` (:class:`~.layers.LayerRoles`, before inference) and ``units`` (``--units``).
     DWG files are read through ezdwg (:mod:`drawcheck.readers.dwg`); one that
     ezdwg cannot read goes to the ODA File Converter (ezdxf's ``odafc``
     add-on) when that is installed.
     """
+    if reader not in READERS:
+        raise ValueError(f"unknown reader {reader!r}")
     kind = sniff(path)
     if kind == "dwg":
         return _load_dwg(path)
@@ -82,7 +92,19 @@ def load_dxf(path: Path) -> LoadedDxf:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # ezdxf builds millions of acyclic objects: cyclic GC passes cost ~20 % of the read
     try:
+        fallback = None
+        if reader != "ezdxf":
+            loaded_or_why = _read_fast(path, kind, roles, units)
+            if isinstance(loaded_or_why, LoadedDxf):
+                loaded_or_why.log = handler.messages
+                return loaded_or_why
+            if reader == "fast":
+                raise ReadError(f"{path.name}: the fast reader cannot read it ({loaded_or_why}); "
+                                "use --reader auto or --reader ezdxf")
+            fallback = loaded_or_why
+            handler.messages.clear()  # what ezdxf logged reading the reduced file is not this read's
         loaded = _read(path, kind, ezdxf, recover)
+        loaded.fallback = fallback
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -90,6 +112,24 @@ def load_dxf(path: Path) -> LoadedDxf:
         logger.setLevel(old_level)
         logger.propagate = old_propagate
     loaded.log = handler.messages
+    return loaded
+
+
+def _read_fast(path: Path, kind: str, roles, units: str | None) -> LoadedDxf | str:
+    """The drawing read by :mod:`.dxf_fast`, or why it leaves the file to ezdxf."""
+    if kind != "dxf":
+        return "binary DXF"
+    from .dxf_fast import read_fast
+    from .dxf_tags import Unsupported
+    from .layers import LayerRoles
+
+    try:
+        fast = read_fast(path, roles if roles is not None else LayerRoles(), units)
+    except Unsupported as exc:
+        return str(exc)
+    loaded = LoadedDxf(fast.doc, reader="fast")
+    loaded.repairs.extend(_entry(f) for f in fast.auditor.fixes)
+    loaded.repairs.extend(_entry(e) for e in fast.auditor.errors)
     return loaded
 
 

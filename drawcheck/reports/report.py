@@ -95,6 +95,10 @@ def _input(i) -> dict:
         row["unit_m"] = i.unit_m  # metres per drawing unit: markup goes back into the drawing with it
     if i.converter:
         row["converter"] = i.converter  # a DWG: what read it (ezdwg, or the ODA File Converter)
+    if i.reader and i.format == "dxf":
+        row["reader"] = i.reader  # a DXF: "fast" or "ezdxf"
+        if i.reader_fallback:
+            row["reader_fallback"] = i.reader_fallback  # why the fast reader left it to ezdxf
     if i.format == "ifc":
         row["schema"] = i.schema
         row["ref_elevation"] = as_reported(i.ref_elevation, "m")
