@@ -50,6 +50,8 @@ LIMIT_HELP = {key: escape(text) for key, text in {
 
 
 #: Help of --strict-layers, shared by ``check`` and ``batch`` (escaped: "[layers]" is no rich style tag).
+READER_HELP = escape("Reader of ASCII DXF drawings: auto (the fast reader where it can, else ezdxf; the report's "
+                     "project.inputs says which ran), fast (the fast reader, or exit 2), ezdxf.")
 STRICT_LAYERS_HELP = escape("Give layers a role by exact names and patterns only (the defaults and the manifest's "
                             "[layers]); no role is inferred from prefixed or synonym names. Same as [layers] strict = true.")
 
@@ -70,6 +72,13 @@ def _renderer(fmt: str):
 def _die(message: str) -> None:
     typer.echo(f"drawcheck: {message}", err=True)
     raise typer.Exit(2)
+
+
+def _check_reader(reader: str) -> None:
+    from .readers.dxf_load import READERS
+
+    if reader not in READERS:
+        _die(f"--reader must be {', '.join(READERS[:-1])} or {READERS[-1]}, not '{reader}'")
 
 
 def _split(values: Optional[List[str]]) -> list[str]:
@@ -101,6 +110,7 @@ def check(
     max_entities: Optional[int] = typer.Option(None, "--max-entities", min=1, help=LIMIT_HELP["max_entities"]),
     max_vertices: Optional[int] = typer.Option(None, "--max-vertices", min=1, help=LIMIT_HELP["max_vertices"]),
     strict_layers: bool = typer.Option(False, "--strict-layers", help=STRICT_LAYERS_HELP),
+    reader: str = typer.Option("auto", "--reader", help=READER_HELP),
 ) -> None:
     """Check a submission: exit 0 = no finding at or above --fail-on, 1 = findings, 2 = unreadable input."""
     formats = _split(format) or ["text"]
@@ -112,6 +122,7 @@ def check(
         _die(f"--fail-on must be error, warning or never, not '{fail_on}'")
     if units is not None and units not in ("mm", "cm", "m"):
         _die(f"--units must be mm, cm or m, not '{units}'")
+    _check_reader(reader)
     if out is None and len(set(formats)) > 1:
         _die("several formats need --out DIR (each goes to its own file)")
     if out is not None and out.exists() and not out.is_dir():
@@ -132,7 +143,7 @@ def check(
         limits = {k: v for k, v in (("max_bytes", max_bytes), ("max_entities", max_entities),
                                     ("max_vertices", max_vertices)) if v is not None}
         report = run_check(path, packs=_split(packs) or None, units=units, timestamp=stamp, limits=limits,
-                           strict_layers=strict_layers)
+                           strict_layers=strict_layers, reader=reader)
     except InputError as exc:
         _die(str(exc))
     except KeyboardInterrupt:
@@ -683,6 +694,7 @@ def batch(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar (on stderr)."),
     spawn: bool = typer.Option(False, "--spawn", help="Start each check in a fresh Python process instead of forking a warm server (slower by ~1 s a submission; same reports)."),
     strict_layers: bool = typer.Option(False, "--strict-layers", help=STRICT_LAYERS_HELP),
+    reader: str = typer.Option("auto", "--reader", help=READER_HELP),
 ) -> None:
     """Check many submissions: exit 2 = a submission unreadable (or failed, timed out), 1 = findings at or above --fail-on, 0 = clean."""
     if fail_on not in ("error", "warning", "never"):
@@ -705,8 +717,10 @@ def batch(
             _die("--dask needs dask.distributed: pip install 'drawcheck[dask]'")
     limits = {k: v for k, v in (("max_bytes", max_bytes), ("max_entities", max_entities),
                                 ("max_vertices", max_vertices)) if v is not None}
+    _check_reader(reader)
     options = Options(packs=tuple(_split(packs)) or None, units=units, limits=limits, timeout=timeout,
-                      memory_mb=memory_mb or None, fail_on=fail_on, spawn=spawn, strict_layers=strict_layers)
+                      memory_mb=memory_mb or None, fail_on=fail_on, spawn=spawn, strict_layers=strict_layers,
+                      reader=reader)
     console = Console(stderr=True)
     bar = None
     if progress:

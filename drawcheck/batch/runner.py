@@ -235,11 +235,13 @@ class Options:
     spawn: bool = False
     #: Layer roles by exact names only (--strict-layers).
     strict_layers: bool = False
+    #: Reader of ASCII DXF drawings (--reader: auto, fast, ezdxf).
+    reader: str = "auto"
 
     def job(self, path: str) -> dict:
         return {"path": path, "packs": list(self.packs) if self.packs else None, "units": self.units,
                 "limits": dict(sorted(self.limits.items())), "memory_mb": self.memory_mb,
-                "strict_layers": self.strict_layers}
+                "strict_layers": self.strict_layers, "reader": self.reader}
 
     def report_key(self) -> str:
         """sha256 of the options that change a report (not the budgets nor --fail-on)."""
@@ -247,6 +249,8 @@ class Options:
                    "limits": dict(sorted(self.limits.items()))}
         if self.strict_layers:  # only when set, so that the keys of earlier runs stay valid
             options["strict_layers"] = True
+        if self.reader != "auto":  # the report names the reader that ran
+            options["reader"] = self.reader
         text = json.dumps(options, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 

@@ -7,7 +7,7 @@ name the submission the same way on every machine and executor: forked from
 the warm server (:func:`run_forked`) or as ``python -m drawcheck.batch.worker
 JOB_JSON`` (:func:`main`).
 
-The job holds ``path``, ``packs``, ``units``, ``limits``, ``strict_layers`` and ``memory_mb``.
+The job holds ``path``, ``packs``, ``units``, ``limits``, ``strict_layers``, ``reader`` and ``memory_mb``.
 The answer (:func:`answer_bytes`) is one JSON header line
 (``{"status": "report"}``, or ``"unreadable"`` / ``"failed"`` with
 ``"error"``), then, for a report, the report JSON exactly as
@@ -68,7 +68,8 @@ def run_job(job: dict) -> tuple[dict, bytes]:
     warnings.simplefilter("ignore", RuntimeWarning)
     try:
         report = check(job["path"], packs=job.get("packs") or None, units=job.get("units"),
-                       limits=job.get("limits") or None, strict_layers=bool(job.get("strict_layers")))
+                       limits=job.get("limits") or None, strict_layers=bool(job.get("strict_layers")),
+                       reader=job.get("reader") or "auto")
         return {"status": "report"}, report.to_json().encode("utf-8")
     except InputError as exc:
         return {"status": "unreadable", "error": _one_line(exc)}, b""
