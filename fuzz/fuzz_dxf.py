@@ -3,7 +3,9 @@
 Feeds mutated and generated DXF files (``fuzz/gen_dxf.py``) through the
 whole pipeline in-process and renders every report format. An input
 "fails" when it raises anything but the documented ``InputError`` (with a
-one-line message), or runs longer than ``--budget`` seconds. Failing inputs
+one-line message), runs longer than ``--budget`` seconds, or (unless
+``--no-readers``) gives another report or error with ``--reader ezdxf`` than
+with the default reader (the fast reader where it can). Failing inputs
 are saved as ``fuzz/crashes/dxf-<hash>.dxf`` with the error beside them in
 ``.txt`` (the folder is git-ignored). Prints how many inputs ran and failed;
 exits 1 when any failed.
@@ -36,14 +38,15 @@ def main(argv=None) -> int:
     parser.add_argument("--formats", default="json,html,sarif,junit,dxf", help="formats rendered for each report")
     parser.add_argument("--slow", type=float, default=10.0, help="save inputs slower than this (s)")
     parser.add_argument("--replay", type=Path, nargs="*")
+    parser.add_argument("--no-readers", action="store_true", help="skip the fast-reader / ezdxf comparison")
     args = parser.parse_args(argv)
 
     import gen_dxf
     import oracle
 
     formats = tuple(f for f in args.formats.split(",") if f)
-    harness = Harness("dxf", ".dxf", lambda data, folder: oracle.check_dxf(data, folder, formats=formats,
-                                                                             budget=args.budget), slow=args.slow)
+    harness = Harness("dxf", ".dxf", lambda data, folder: oracle.check_dxf(
+        data, folder, formats=formats, budget=args.budget, readers=not args.no_readers), slow=args.slow)
     if args.replay:
         return harness.replay(args.replay)
     if args.engine == "atheris":

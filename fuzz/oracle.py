@@ -68,8 +68,16 @@ def render_all(report, root: Path, formats=FORMATS) -> None:
             raise RenderFailure(f"--format {fmt}: {type(exc).__name__}: {exc}") from exc
 
 
-def check_dxf(data: bytes, folder: Path, *, formats=("json",), budget: float = 0) -> str:
-    """Check ``data`` as ``folder/site.dxf``: ``"report"`` or ``"input-error"``; anything else raises."""
+class ReaderMismatch(AssertionError):
+    """The fast reader (``--reader auto``) and ezdxf gave different reports or errors for the same input."""
+
+
+def check_dxf(data: bytes, folder: Path, *, formats=("json",), budget: float = 0, readers: bool = False) -> str:
+    """Check ``data`` as ``folder/site.dxf``: ``"report"`` or ``"input-error"``; anything else raises.
+
+    ``readers``: check it with ``--reader ezdxf`` too; the two must agree (:func:`same_as_ezdxf`), and
+    the outcome says which reader ``auto`` used: ``"report-fast"``, ``"report-ezdxf"``, ``"input-error"``.
+    """
     from drawcheck.pipeline import InputError, check
 
     path = folder / "site.dxf"
@@ -79,9 +87,43 @@ def check_dxf(data: bytes, folder: Path, *, formats=("json",), budget: float = 0
             report = check(path)
         except InputError as exc:
             one_line(str(exc))
+            if readers:
+                same_as_ezdxf(path, None, str(exc))
             return "input-error"
         render_all(report, folder, formats)
+        if readers:
+            same_as_ezdxf(path, report, None)
+            return f"report-{report.data['project']['inputs'][0].get('reader')}"
     return "report"
+
+
+def without_reader(data: dict) -> str:
+    """The report as JSON without the inputs' ``reader`` and ``reader_fallback`` (all that may differ)."""
+    data = json.loads(json.dumps(data))
+    for row in data["project"]["inputs"]:
+        row.pop("reader", None)
+        row.pop("reader_fallback", None)
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1)
+
+
+def same_as_ezdxf(path: Path, report, error: str | None) -> None:
+    """Raise :class:`ReaderMismatch` unless ``--reader ezdxf`` gives ``report`` (or ``error``) for ``path``."""
+    from drawcheck.pipeline import InputError, check
+
+    try:
+        other, other_error = check(path, reader="ezdxf"), None
+    except InputError as exc:
+        other, other_error = None, str(exc)
+    if error is not None or other_error is not None:
+        if error != other_error:
+            raise ReaderMismatch(f"auto: {error or 'a report'}; ezdxf: {other_error or 'a report'}")
+        return
+    a, b = without_reader(report.data), without_reader(other.data)
+    if a != b:
+        import difflib
+
+        diff = [line for line in difflib.unified_diff(b.splitlines(), a.splitlines(), "ezdxf", "auto", n=0, lineterm="")]
+        raise ReaderMismatch("reports differ: " + " | ".join(diff[2:8]))
 
 
 def check_manifest(text: bytes, folder: Path, *, budget: float = 0) -> str:

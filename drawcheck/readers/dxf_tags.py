@@ -107,12 +107,15 @@ class Tags:
     def _int_text(self, i: int) -> int:
         text = self.text(i)
         try:
-            return int(text)
+            value = int(text)
         except ValueError:
             try:
-                return int(float(text))  # ProE writes integers as floats; ezdxf reads them so
+                value = int(float(text))  # ProE writes integers as floats; ezdxf reads them so
             except (ValueError, OverflowError):
                 raise Unsupported(f"invalid integer '{text[:20]}' at byte {int(self.vstart[i])}") from None
+        if not -(1 << 62) < value < (1 << 62):
+            raise Unsupported(f"integer '{text[:20]}' out of range at byte {int(self.vstart[i])}")
+        return value
 
     def check_values(self, idx) -> None:
         """Raise :class:`Unsupported` where ezdxf's tag compiler would refuse a value of tags ``idx``."""
