@@ -10,6 +10,7 @@ scaling, which turns them into ellipse arcs.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -106,16 +107,20 @@ class Walked:
 Note = Callable[..., None]  # note(code, message, handles=(...), severity=None)
 
 
+#: A lone surrogate: a byte the drawing's code page could not decode.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def has_undecodable(text: str) -> bool:
     """True when ``text`` holds bytes the drawing's code page could not decode (lone surrogates)."""
-    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+    return _SURROGATE.search(text) is not None
 
 
 def clean_text(text: str) -> str:
     """``text`` with every undecodable byte (a lone surrogate) shown as U+FFFD, so it can be written as UTF-8."""
     if not has_undecodable(text):
         return text
-    return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text)
+    return _SURROGATE.sub("\ufffd", text)
 
 
 class _Affine:
@@ -355,17 +360,11 @@ class DxfWalker:
 
     def _walk(self, entities: Iterable, aff: _Affine, parent_layer: str | None,
               top_handle: str | None, group: int | None, stack: tuple[str, ...], depth: int) -> None:
-        pending: list = []  # LWPOLYLINEs on role layers, read together before anything else emits
-
-        def flush() -> None:
-            if pending:
-                self._polylines(pending, aff, group)
-                pending.clear()
-
-        for e in entities:
+        entities = list(entities)
+        outlines = self._polylines(entities, aff, parent_layer)  # LWPOLYLINEs of this level, mapped in one go
+        for k, e in enumerate(entities):
             self.out.entity_count += 1
             if self.out.entity_count > self.max_entities:
-                flush()
                 raise ReadError(f"more than {self.max_entities} entities (limit: --max-entities or [limits] max_entities)")
             try:
                 layer = e.dxf.get("layer", "0")
@@ -379,17 +378,14 @@ class DxfWalker:
                 if dxftype == "INSERT":
                     if getattr(e, "inert", False):  # the fast reader's INSERT of a block holding nothing read
                         continue
-                    flush()
                     self._insert(e, aff, layer, handle, top_handle is None, group, stack, depth)
                     continue
                 if dxftype in ("LEADER", "MULTILEADER"):  # on any layer: it may tie a label to its outline
-                    flush()
                     self._leader(e, dxftype, aff, layer, handle)
                     continue
             except ReadError:
                 raise
             except Exception as exc:  # an entity ezdxf kept but cannot describe (unknown type, damaged INSERT)
-                flush()
                 what = _describe(e, top_handle)
                 self.skip(self.roles.role_of(layer_of(e)), "unreadable-entity", f"{what} could not be read ({type(exc).__name__}: {exc})",
                           handles=(what.rpartition(" ")[2],))
@@ -399,65 +395,62 @@ class DxfWalker:
                 if has_undecodable(layer):  # an undecodable layer name matches no role: say so, never drop silently
                     self.out.undecodable_layers[clean_text(layer)] += 1
                 continue
-            if dxftype == "LWPOLYLINE" and role != "indicators":
-                pending.append((e, role, layer, handle))
-                continue
-            flush()
             try:
-                self._entity(e, dxftype, role, aff, layer, handle, group)
+                if k in outlines:
+                    shape = outlines[k]
+                    if isinstance(shape, Exception):
+                        raise shape
+                    self._shape(*shape, "LWPOLYLINE", role, layer, handle, group)
+                else:
+                    self._entity(e, dxftype, role, aff, layer, handle, group)
             except ReadError:
                 raise
             except Exception as exc:  # one broken entity must not stop the read
                 self.skip(role, "unreadable-entity", f"{dxftype} {handle} on layer {layer} could not be read ({type(exc).__name__}: {exc})",
                           handles=(handle,))
-        flush()
 
-    def _polylines(self, items: list, aff: _Affine, group: int | None) -> None:
-        """LWPOLYLINEs of one walk level (entity, role, layer, handle), in order: mapped and checked together.
+    def _polylines(self, entities: list, aff: _Affine, parent_layer: str | None) -> dict:
+        """The LWPOLYLINEs :meth:`_walk` reads at one level, mapped and checked in one go (emitting nothing).
 
-        Each gives what :meth:`_entity` gives for it (the same rings, findings and order): the rings
-        in the walk level's map are transformed in one go (:func:`_transform` works per coordinate),
-        their coordinates checked in one go (:func:`_finite_rings`); an LWPOLYLINE with its own OCS,
-        or with arcs under a non-similar map, is mapped alone.
+        Returns index -> (points, closed, finite, has an arc), or the exception that stopped the entity
+        (:meth:`_walk` reports it in its place). :func:`_transform` works per coordinate, so a ring gets
+        the same values as mapped alone; one with its own OCS, or with arcs under a non-similar map
+        (densified), is mapped alone.
         """
         rows: list[np.ndarray] = []
-        shapes: list = []  # per item: (closed, index into rows) or the exception that stopped it
-        alone: dict[int, np.ndarray] = {}
-        for k, (e, role, layer, handle) in enumerate(items):
+        found: dict[int, object] = {}
+        shared: list[tuple[int, bool]] = []
+        for k, e in enumerate(entities):
+            try:
+                if e.dxftype() != "LWPOLYLINE":
+                    continue
+                layer = e.dxf.get("layer", "0")
+                if parent_layer is not None and layer == "0":
+                    layer = parent_layer
+                if layer.casefold() in self._hidden_layers or self.roles.role_of(layer) in (None, "indicators"):
+                    continue
+            except Exception:  # the walk meets it again and says what is wrong
+                continue
             try:
                 local = np.asarray(e.lwpoints.values, dtype=float).reshape(-1, 5)[:, (0, 1, 4)]
                 ocs = _ocs_then(e, aff, float(e.dxf.get("elevation", 0.0)))
                 closed = bool(e.closed)
                 if ocs is not aff or (not aff.is_similarity and np.any(local[:, 2] != 0.0)):
-                    alone[k] = _apply(local, ocs, self.tolerance)
+                    found[k] = (_apply(local, ocs, self.tolerance), closed, None, None)
                 else:
                     rows.append(local)
-                shapes.append(closed)
+                    shared.append((k, closed))
             except ReadError:
                 raise
             except Exception as exc:
-                shapes.append(exc)
-        together = _transform(np.concatenate(rows) if rows else np.zeros((0, 3)), aff)
-        sizes = [len(r) for r in rows]
-        offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-        finite, arcs = _finite_rings(together, offsets)
-        n = 0
-        for k, (e, role, layer, handle) in enumerate(items):
-            shape = shapes[k]
-            try:
-                if isinstance(shape, Exception):
-                    raise shape
-                if k in alone:
-                    points, ok, arc = alone[k], None, None
-                else:
-                    points, ok, arc = together[offsets[n]:offsets[n + 1]], bool(finite[n]), bool(arcs[n])
-                    n += 1
-                self._shape(points, shape, ok, "LWPOLYLINE", role, layer, handle, group, arc)
-            except ReadError:
-                raise
-            except Exception as exc:  # one broken entity must not stop the read
-                self.skip(role, "unreadable-entity", f"LWPOLYLINE {handle} on layer {layer} could not be read "
-                          f"({type(exc).__name__}: {exc})", handles=(handle,))
+                found[k] = exc
+        if shared:
+            together = _transform(np.concatenate(rows), aff)
+            offsets = np.concatenate(([0], np.cumsum([len(r) for r in rows]))).astype(np.int64)
+            finite, arcs = _finite_rings(together, offsets)
+            for n, (k, closed) in enumerate(shared):
+                found[k] = (together[offsets[n]:offsets[n + 1]], closed, bool(finite[n]), bool(arcs[n]))
+        return found
 
     def _insert(self, ins, aff: _Affine, layer: str, handle: str, top: bool,
                 group: int | None, stack: tuple[str, ...], depth: int) -> None:
@@ -531,10 +524,10 @@ class DxfWalker:
                 self.out.ignored[(layer, dxftype)].append(handle)
             return
         points, closed = shape
-        self._shape(points, closed, None, dxftype, role, layer, handle, group)
+        self._shape(points, closed, None, None, dxftype, role, layer, handle, group)
 
-    def _shape(self, points: np.ndarray, closed: bool, finite: bool | None, dxftype: str, role: str, layer: str,
-               handle: str, group: int | None, arcs: bool | None = None) -> None:
+    def _shape(self, points: np.ndarray, closed: bool, finite: bool | None, arcs: bool | None, dxftype: str,
+               role: str, layer: str, handle: str, group: int | None) -> None:
         """An outline or line in WCS drawing units, counted and checked, to the role's list (``finite``:
         :func:`_finite` of ``points``, ``arcs``: whether it has an arc, when known)."""
         self._count(len(points))

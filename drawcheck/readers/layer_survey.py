@@ -214,10 +214,8 @@ def _is_closed(e, dxftype: str) -> bool:
     if dxftype == "LWPOLYLINE":
         if e.closed:
             return True
-        import numpy as np
-
-        xy = np.asarray(e.lwpoints.values, dtype=float).reshape(-1, 5)[:, :2]
-        return len(xy) > 2 and bool((xy[0] == xy[-1]).all())
+        values = e.lwpoints.values  # x, y, start width, end width, bulge per vertex
+        return len(values) > 10 and values[0] == values[-5] and values[1] == values[-4]
     if dxftype == "POLYLINE":
         return bool(e.is_closed) and not (e.is_poly_face_mesh or e.is_polygon_mesh)
     if dxftype == "CIRCLE":
@@ -235,7 +233,11 @@ def _extent(e, dxftype: str) -> float:
     import numpy as np
 
     if dxftype == "LWPOLYLINE":
-        xy = np.asarray(e.lwpoints.values, dtype=float).reshape(-1, 5)[:, :2]
+        values = e.lwpoints.values.tolist()  # x, y, start width, end width, bulge per vertex
+        xs, ys = values[0::5], values[1::5]
+        if not xs or not all(map(math.isfinite, xs + ys)):
+            return 0.0
+        return max(max(xs) - min(xs), max(ys) - min(ys))
     elif dxftype == "CIRCLE":
         return 2.0 * abs(float(e.dxf.radius))
     elif dxftype == "POLYLINE":
