@@ -61,6 +61,8 @@ class Tags:
     starts: np.ndarray  # int64 (n + 1,)
     vstart: np.ndarray  # int64 (n,)
     vend: np.ndarray  # int64 (n,)
+    _floats: np.ndarray | None = None  # values read so far (floats), where _have
+    _have: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -78,17 +80,29 @@ class Tags:
                 for s, e in zip(self.vstart[idx].tolist(), self.vend[idx].tolist())]
 
     def floats(self, idx) -> np.ndarray:
-        """The values of tags ``idx`` as ezdxf's ``float()`` reads them; :class:`Unsupported` for one it cannot."""
-        data = self.data
-        out = []
-        append = out.append
-        for s, e in zip(self.vstart[idx].tolist(), self.vend[idx].tolist()):
-            raw = data[s:e]
-            try:
-                append(float(raw))
-            except ValueError:  # float() of bytes knows ASCII only; ezdxf parses the decoded text
-                append(self._float_text(raw, s))
-        return np.array(out, dtype=np.float64)
+        """The values of tags ``idx`` as ezdxf's ``float()`` reads them; :class:`Unsupported` for one it cannot.
+
+        Values read once are kept (the checks and the light entities read the same tags).
+        """
+        idx = np.asarray(idx, dtype=np.int64)
+        if self._floats is None:
+            self._floats = np.zeros(len(self.codes), dtype=np.float64)
+            self._have = np.zeros(len(self.codes), dtype=bool)
+        todo = idx[~self._have[idx]]
+        if len(todo):
+            todo = np.unique(todo)
+            data = self.data
+            values = []
+            append = values.append
+            for s, e in zip(self.vstart[todo].tolist(), self.vend[todo].tolist()):
+                raw = data[s:e]
+                try:
+                    append(float(raw))
+                except ValueError:  # float() of bytes knows ASCII only; ezdxf parses the decoded text
+                    append(self._float_text(raw, s))
+            self._floats[todo] = values
+            self._have[todo] = True
+        return self._floats[idx]
 
     def _float_text(self, raw: bytes, at: int) -> float:
         try:
