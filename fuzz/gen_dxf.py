@@ -270,3 +270,166 @@ def dxf_input(rnd: random.Random) -> bytes:
         return mutate(rnd.choice(seed_documents()), rnd)
     data = generate(rnd)
     return mutate(data, rnd) if rnd.random() < 0.5 else data
+
+
+# -- for the fast reader: valid drawings of many forms, and edits that keep the tag pairs -------------------
+#: Layers of the drawings below: role layers, names a role is inferred from, layers without a role.
+READER_LAYERS = ["用地红线", "建筑轮廓", "绿地", "停车位", "道路红线", "经济技术指标", "地下室", "周边建筑", "现状保留建筑",
+                 "0-用地范围", "ZP-用地红线", "总图-建筑轮廓", "A-WALL", "标注", "DEFPOINTS", "家具", "0", "铺装", "Hidden-X"]
+
+
+def valid_drawing(rnd: random.Random) -> bytes:
+    """A drawing ezdxf writes (so its structure is valid), with entities, attributes and blocks drawn at random."""
+    import logging
+
+    import ezdxf
+
+    logging.getLogger("ezdxf").setLevel(logging.CRITICAL)
+    version = rnd.choice(["R12", "R2000", "R2007", "R2013", "R2018"])
+    doc = ezdxf.new(version, setup=rnd.random() < 0.3)
+    if version in ("R12", "R2000") and rnd.random() < 0.4:
+        doc.encoding = "gbk"
+    doc.header["$INSUNITS"] = rnd.choice([4, 6, 6, 6, 0, 5])
+    for name in READER_LAYERS[1:]:
+        if name not in doc.layers and rnd.random() < 0.8:
+            layer = doc.layers.add(name, color=rnd.choice([1, 2, 3, 7]))
+            if rnd.random() < 0.12:
+                layer.off()
+            if rnd.random() < 0.08:
+                layer.freeze()
+    msp = doc.modelspace()
+    lw = version != "R12"
+    blocks = []
+    for b in range(rnd.randint(0, 4)):
+        block = doc.blocks.new(f"B{b}", base_point=(rnd.choice([0, 0, 5]), 0))
+        for _ in range(rnd.randint(1, 4)):
+            _random_entity(rnd, block, lw, blocks, doc)
+        blocks.append(block.name)
+    for _ in range(rnd.randint(1, 40)):
+        _random_entity(rnd, msp, lw, blocks, doc)
+    if rnd.random() < 0.3:
+        psp = doc.paperspace()
+        for _ in range(rnd.randint(1, 3)):
+            _random_entity(rnd, psp, lw, [], doc)
+    stream = io.StringIO()
+    doc.write(stream)
+    return stream.getvalue().encode(doc.output_encoding, errors="dxfreplace")
+
+
+def _attribs(rnd: random.Random, doc) -> dict:
+    out = {"layer": rnd.choice(READER_LAYERS)}
+    if rnd.random() < 0.2:
+        out["color"] = rnd.choice([0, 1, 7, 256, 257])
+    if rnd.random() < 0.1:
+        out["linetype"] = rnd.choice(["BYLAYER", "Continuous", "BYBLOCK"])
+    if rnd.random() < 0.1 and doc.dxfversion > "AC1009":
+        out["lineweight"] = rnd.choice([-1, 0, 25, 50])
+    return out
+
+
+def _random_entity(rnd: random.Random, space, lw: bool, blocks: list[str], doc) -> None:
+    kind = rnd.random()
+    att = _attribs(rnd, doc)
+    x, y = rnd.uniform(-50, 150), rnd.uniform(-50, 150)
+    w, h = rnd.uniform(1, 40), rnd.uniform(1, 40)
+    corners = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+    if kind < 0.3:
+        if rnd.random() < 0.3:
+            corners = [(px, py, 0, 0, rnd.choice([0, 0, 0.5, -1, 0.2])) for px, py in corners]
+            fmt = "xyseb"
+        else:
+            fmt = "xy"
+        closed = rnd.random() < 0.8
+        if rnd.random() < 0.1:
+            corners = corners + [corners[0]]
+        if lw:
+            if rnd.random() < 0.1:
+                att["extrusion"] = rnd.choice([(0, 0, 1), (0, 0, -1), (0.6, 0, 0.8)])
+            if rnd.random() < 0.1:
+                att["elevation"] = rnd.choice([0.0, 3.0])
+            if rnd.random() < 0.1:
+                att["const_width"] = 0.5
+            space.add_lwpolyline(corners, format=fmt, close=closed, dxfattribs=att)
+        else:
+            space.add_polyline2d([c[:2] for c in corners], close=closed, dxfattribs=att)
+    elif kind < 0.45:
+        text = rnd.choice(["1# 18F", "2# 5F 住宅", "3# 12F H=36m", "-2F", "容积率：2.5", "12.50", "300", "A-1", "%%c20",
+                           "绿地率:35%", ""])
+        if rnd.random() < 0.5 or not lw:
+            t = space.add_text(text, height=rnd.choice([0.5, 2.5, 3.0]), dxfattribs={**att, "insert": (x + 1, y + 1),
+                                                                                   "rotation": rnd.choice([0, 0, 90])})
+            if rnd.random() < 0.3:
+                from ezdxf.enums import TextEntityAlignment
+
+                t.set_placement((x + 2, y + 2), (x + 9, y + 2), align=rnd.choice(list(TextEntityAlignment)))
+        else:
+            space.add_mtext(text.replace(" ", "\\P") if rnd.random() < 0.5 else text,
+                            dxfattribs={**att, "insert": (x + 1, y + 1), "char_height": rnd.choice([1.0, 2.5])})
+    elif kind < 0.55:
+        space.add_line((x, y), (x + w, y + h), dxfattribs=att)
+    elif kind < 0.62:
+        space.add_circle((x, y), rnd.choice([0.5, 3.0, 0.0]), dxfattribs=att)
+    elif kind < 0.67:
+        space.add_arc((x, y), 4.0, rnd.uniform(0, 360), rnd.uniform(0, 360), dxfattribs=att)
+    elif kind < 0.8 and blocks:
+        ref = space.add_blockref(rnd.choice(blocks), (x, y), dxfattribs={
+            **att, "rotation": rnd.choice([0, 0, 30, 90]), "xscale": rnd.choice([1, 1, 2, -1, 0.001]),
+            "yscale": rnd.choice([1, 1, 2, 1e-9])})
+        if rnd.random() < 0.15:
+            ref.grid(size=(rnd.randint(1, 3), rnd.randint(1, 3)), spacing=(3, 4))
+        if rnd.random() < 0.15:
+            ref.add_attrib("NAME", rnd.choice(["1#", "2# 6F"]), (x, y))
+    elif kind < 0.85 and lw:
+        hatch = space.add_hatch(dxfattribs=att)
+        hatch.paths.add_polyline_path(corners, is_closed=True)
+    elif kind < 0.9 and lw:
+        dim = space.add_linear_dim(base=(x, y + 2), p1=(x, y), p2=(x + w, y), dxfattribs=att)
+        dim.render()
+    elif kind < 0.93:
+        space.add_point((x, y), dxfattribs=att)
+    elif kind < 0.96:
+        space.add_solid(corners, dxfattribs=att)
+    elif lw:
+        space.add_ellipse((x, y), major_axis=(w, 0), ratio=0.5, dxfattribs=att)
+
+
+#: Value edits for :func:`mutate_values`: numbers, names, flags that ezdxf reads or audits.
+_VALUE_EDITS = {
+    "number": NASTY_NUMBERS + ["1e-5", "-0.0", "1e11", "123456.789", "1.5"],
+    "layer": READER_LAYERS + ["bad/name", "<x>", "", " 建筑轮廓 "],
+    "color": ["-1", "0", "256", "257", "300", "7"],
+    "lineweight": ["-3", "13", "17", "211", "999"],
+    "linetype": ["BYLAYER", "byblock", "Continuous", "NOSUCH", ""],
+    "text": NASTY_TEXT,
+    "flag": ["0", "1", "2", "4", "128", "129", "-1"],
+    "handle": ["1F", "2A", "0", "FFFF", ""],
+}
+#: Group code -> the kind of edit it takes.
+_EDIT_OF = {8: "layer", 62: "color", 370: "lineweight", 6: "linetype", 1: "text", 3: "text", 70: "flag", 71: "flag",
+            66: "flag", 67: "flag", 5: "handle", 330: "handle", 2: "layer", 7: "linetype", 440: "flag", 90: "flag"}
+
+
+def mutate_values(data: bytes, rnd: random.Random, n_edits: int | None = None) -> bytes:
+    """``data`` with 1-4 values replaced (the tags stay paired): numbers, layers, colours, flags, handles, text."""
+    lines = data.split(b"\n")
+    for _ in range(n_edits or rnd.randint(1, 4)):
+        lo, hi = _pairs_region(lines, rnd)
+        pairs = [k for k in range(lo - lo % 2, min(hi, len(lines) - 1), 2)]
+        if not pairs:
+            break
+        k = rnd.choice(pairs)
+        try:
+            code = int(lines[k])
+        except ValueError:
+            continue
+        kind = _EDIT_OF.get(code) or ("number" if 10 <= code < 60 or 110 <= code < 240 else None)
+        if kind is None:
+            continue
+        lines[k + 1] = rnd.choice(_VALUE_EDITS[kind]).encode("utf-8")
+    return b"\n".join(lines)
+
+
+def reader_input(rnd: random.Random) -> bytes:
+    """An input for comparing the readers: a valid drawing, half the time with a few values edited."""
+    data = valid_drawing(rnd)
+    return mutate_values(data, rnd) if rnd.random() < 0.5 else data

@@ -588,7 +588,8 @@ def _understood(r: _Items, items: np.ndarray, r12: bool) -> np.ndarray:
 
 
 def _check_handles(r: _Items, sections, handle: dict[int, str]) -> None:
-    """Every entity of ENTITIES and BLOCKS has a handle, and no handle is used twice (outside the header)."""
+    """Every entity of ENTITIES and BLOCKS has a handle, and every handle (outside the header) is hexadecimal
+    and used once."""
     for name in ("BLOCKS", "ENTITIES"):
         a, b = sections[name]
         if any(k not in handle for k in range(a + 1, b)):
@@ -601,6 +602,11 @@ def _check_handles(r: _Items, sections, handle: dict[int, str]) -> None:
     keys = [s.upper() for s in r.tags.texts(idx)]
     if len(set(keys)) != len(keys):
         raise Unsupported("a handle used twice")
+    for key in keys:
+        try:
+            int(key, 16)
+        except ValueError:  # ezdxf reads such a file only with recover (which drops the handle)
+            raise Unsupported(f"invalid handle '{key[:20]}'") from None
 
 
 def _check_semantics(r: _Items, items: np.ndarray, ok: np.ndarray, layer: dict[int, str], name: dict[int, str],
@@ -846,7 +852,7 @@ def _light_entities(r: _Items, items: list[int], layer: dict[int, str], handle: 
 
 
 def _vertices(r: _Items, items: list[int]) -> dict[int, np.ndarray]:
-    """Per LWPOLYLINE item, (x, y, start width, end width, bulge) per vertex, flat, as ezdxf's ``lwpoints.values``."""
+    """Per LWPOLYLINE item, its (n, 5) rows of x, y, start width, end width, bulge, as ezdxf's ``lwpoints.values``."""
     tags, codes = r.tags, r.tags.codes
     here = r.mask(items)
     pos10 = np.flatnonzero(here & (codes == 10))
@@ -858,13 +864,12 @@ def _vertices(r: _Items, items: list[int]) -> dict[int, np.ndarray]:
         pos = np.flatnonzero(here & (codes == code))
         if len(pos):
             table[c10[pos] - 1, col] = tags.floats(pos)
-    flat = table.reshape(-1)
     counts = np.bincount(r.of_tag[pos10], minlength=len(r))
     out: dict[int, np.ndarray] = {}
     start = 0
     for k in sorted(items):  # vertices come in item order (items increase through the file)
         n = int(counts[k])
-        out[k] = flat[start * 5:(start + n) * 5]
+        out[k] = table[start:start + n]
         start += n
     return out
 

@@ -88,7 +88,7 @@ class LightEntity:
 
 
 class LightPolyline(LightEntity):
-    """An LWPOLYLINE: ``lwpoints.values`` holds (x, y, start width, end width, bulge) per vertex, as ezdxf's."""
+    """An LWPOLYLINE: ``lwpoints.values`` holds (n, 5) rows of x, y, start width, end width, bulge, as ezdxf's."""
 
     __slots__ = ("lwpoints",)
 
@@ -104,7 +104,7 @@ class LightPolyline(LightEntity):
         """The vertices as ezdxf's ``get_points`` formats them."""
         from ezdxf.entities.lwpolyline import format_point
 
-        rows = self.lwpoints.values.reshape(-1, 5)
+        rows = self.lwpoints.values
         if format == "xy":
             return [tuple(r) for r in rows[:, :2].tolist()]
         if format == "xyb":

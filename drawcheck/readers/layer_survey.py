@@ -214,8 +214,10 @@ def _is_closed(e, dxftype: str) -> bool:
     if dxftype == "LWPOLYLINE":
         if e.closed:
             return True
-        values = e.lwpoints.values  # x, y, start width, end width, bulge per vertex
-        return len(values) > 10 and values[0] == values[-5] and values[1] == values[-4]
+        import numpy as np
+
+        xy = np.asarray(e.lwpoints.values, dtype=float).reshape(-1, 5)[:, :2]
+        return len(xy) > 2 and bool((xy[0] == xy[-1]).all())
     if dxftype == "POLYLINE":
         return bool(e.is_closed) and not (e.is_poly_face_mesh or e.is_polygon_mesh)
     if dxftype == "CIRCLE":
@@ -233,8 +235,8 @@ def _extent(e, dxftype: str) -> float:
     import numpy as np
 
     if dxftype == "LWPOLYLINE":
-        values = e.lwpoints.values.tolist()  # x, y, start width, end width, bulge per vertex
-        xs, ys = values[0::5], values[1::5]
+        rows = np.asarray(e.lwpoints.values, dtype=float).reshape(-1, 5)  # x, y, widths, bulge per vertex
+        xs, ys = rows[:, 0].tolist(), rows[:, 1].tolist()  # a few vertices: Python's min/max beat numpy's
         if not xs or not all(map(math.isfinite, xs + ys)):
             return 0.0
         return max(max(xs) - min(xs), max(ys) - min(ys))
