@@ -126,7 +126,9 @@ def _read_fast(path: Path, kind: str, roles, units: str | None) -> LoadedDxf | s
     try:
         fast = read_fast(path, roles if roles is not None else LayerRoles(), units)
     except Unsupported as exc:
-        return str(exc)
+        from .dxf_entities import clean_text
+
+        return clean_text(str(exc))  # it may quote the file's undecodable bytes
     loaded = LoadedDxf(fast.doc, reader="fast")
     loaded.repairs.extend(_entry(f) for f in fast.auditor.fixes)
     loaded.repairs.extend(_entry(e) for e in fast.auditor.errors)
