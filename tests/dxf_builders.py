@@ -90,10 +90,36 @@ def save(doc, tmp_path: Path, name: str = "site.dxf") -> Path:
 
 # -- reading back --------------------------------------------------------------
 def read(path: Path, roles: LayerRoles | None = None, units: str | None = None) -> Project:
-    """The project model of one drawing, read by the code under test."""
-    project = Project(name="test")
-    read_dxf(path, path.name, project, roles=roles or LayerRoles(), units=units)
-    return project
+    """The project model of one drawing, read by the code under test.
+
+    Read twice: by the fast reader where it can (``--reader auto``, the default) and by ezdxf; the
+    two models (and errors) must be the same (issue 15), so every test reading a drawing here tests both.
+    """
+    from drawcheck.readers.files import ReadError
+
+    models = []
+    for reader in ("auto", "ezdxf"):
+        project = Project(name="test")
+        try:
+            read_dxf(path, path.name, project, roles=roles or LayerRoles(), units=units, reader=reader)
+        except ReadError as exc:
+            models.append(exc)
+            continue
+        models.append(project)
+    if isinstance(models[0], ReadError) or isinstance(models[1], ReadError):
+        assert str(models[0]) == str(models[1]), f"auto: {models[0]}; ezdxf: {models[1]}"
+        raise models[0]
+    assert model_digest(models[0]) == model_digest(models[1]), "the fast reader and ezdxf read different models"
+    return models[0]
+
+
+def model_digest(project: Project) -> str:
+    """The model as JSON (floats exact), the readers that read it left out."""
+    import dataclasses
+
+    data = dataclasses.asdict(project)
+    data.pop("readers")
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=lambda v: np.asarray(v).tolist())
 
 
 def area_of(area) -> float:
