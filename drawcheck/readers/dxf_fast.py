@@ -303,13 +303,13 @@ class _Read:
         self.parking_layer = {n: self.roles.role_of(n) == "parking" for n in self.role_layer}
         self.tables = tables
         inserts = [k for k in items.tolist() if r.types[k] == "INSERT"]
-        self.numbers = _item_numbers(r, inserts, _INSERT_NUMBERS + (66, 70, 71))
+        self.numbers = _Numbers(r, inserts, _INSERT_NUMBERS + (66, 70, 71))
 
         # -- entities of ENTITIES: model or paper space, light, dropped or kept -------------------
         in_msp, kind = self._sort_entities(first_ent, last_ent)
 
         # -- INSERTs on layers without a role: light when hidden, or when the walk reads nothing inside --
-        self.sane = _sane_inserts(r, inserts, self.numbers, by_name, self.name)
+        self.sane = _sane_inserts(r, self.numbers, by_name, self.name)
         memo: dict = {}
         inert_of: dict[int, bool] = {}
         for k in in_msp:
@@ -354,7 +354,7 @@ class _Read:
         while k < last:
             t = types[k]
             follows = "VERTEX" if t == "POLYLINE" else (
-                "ATTRIB" if t == "INSERT" and self.numbers[66].get(k, 0) else None)
+                "ATTRIB" if t == "INSERT" and self.numbers.get(66, k) else None)
             j = k + 1
             if follows:  # ezdxf links VERTEX / ATTRIB up to SEQEND to their POLYLINE / INSERT
                 while j < last and types[j] != "SEQEND":
@@ -412,7 +412,7 @@ class _Read:
                 if inner.casefold() in self.tables.hidden or self.role_layer.get(inner, True) or has_undecodable(inner):
                     result = False
                     break
-                if r.types[k] == "INSERT" and (self.numbers[66].get(k, 0) or not self.sane.get(k, False) or not
+                if r.types[k] == "INSERT" and (self.numbers.get(66, k) or not self.sane.get(k, False) or not
                                                self._inert(self.name.get(k, ""), inner, stack + (name,), depth + 1,
                                                            memo)):
                     result = False
@@ -464,42 +464,52 @@ def _header(r: _Items, section: tuple[int, int]) -> tuple[str, int]:
 def _tables(r: _Items, section: tuple[int, int]) -> _Tables:
     tags, codes, types = r.tags, r.tags.codes, r.types
     out = _Tables(set(), set(), set(), set(), {})
-    seen: set[tuple[str, str]] = set()
-    for k in range(section[0] + 1, section[1]):
-        t = types[k]
-        if t not in ("LAYER", "LTYPE", "STYLE", "DIMSTYLE", "BLOCK_RECORD"):
-            continue
-        span = r.tags_of(k)
-        names = span[codes[span] == 2]
-        if len(names) != 1:
-            raise Unsupported(f"{t} table entry without one name")
-        name = tags.text(int(names[0]))
-        key = name.lower()
-        if (t, key) in seen:
-            raise Unsupported(f"{t} {name[:20]} twice in the tables")
-        seen.add((t, key))
-        if t == "LAYER":
-            flags, colors = span[codes[span] == 70], span[codes[span] == 62]
-            if len(flags) > 1 or len(colors) > 1:
-                raise Unsupported("layer record with a repeated flag or colour")
-            if (len(colors) and tags.ints(colors)[0] < 0) or (len(flags) and tags.ints(flags)[0] & 1):
-                out.hidden.add(name.casefold())
-        elif t == "LTYPE":
+    entries = [k for k in range(section[0] + 1, section[1])
+               if types[k] in ("LAYER", "LTYPE", "STYLE", "DIMSTYLE", "BLOCK_RECORD")]
+    if not entries:
+        return out
+    here = r.mask(entries)
+    if not (r.count(here & (codes == 2))[entries] == 1).all():
+        raise Unsupported("a table entry without one name")
+    names = r.texts_at(np.flatnonzero(here & (codes == 2)))
+    seen = [(types[k], names[k].lower()) for k in entries]
+    if len(set(seen)) != len(seen):
+        raise Unsupported("a table entry twice in the tables")
+    layers = [k for k in entries if types[k] == "LAYER"]
+    if layers:
+        on_layer = r.mask(layers)
+        if (r.count(on_layer & (codes == 70)) > 1).any() or (r.count(on_layer & (codes == 62)) > 1).any():
+            raise Unsupported("layer record with a repeated flag or colour")
+        flags = _by_item(r, on_layer & (codes == 70), "int")
+        colors = _by_item(r, on_layer & (codes == 62), "int")
+        for k in layers:  # ezdxf's Layer.is_off() / is_frozen()
+            if colors.get(k, 7) < 0 or flags.get(k, 0) & 1:
+                out.hidden.add(names[k].casefold())
+    records = [k for k in entries if types[k] == "BLOCK_RECORD"]
+    handles = r.texts_at(np.flatnonzero(r.mask(records) & (codes == 5) & (r.sub == 0))) if records else {}
+    for k in entries:
+        t, key = types[k], names[k].lower()
+        if t == "LTYPE":
             out.linetypes.add(key)
         elif t == "STYLE":
             out.styles.add(key)
         elif t == "DIMSTYLE":
             out.dimstyles.add(key)
-        else:
-            handles = span[(codes[span] == 5) & (r.sub[span] == 0)]
-            out.records[key] = (k, tags.text(int(handles[0])) if len(handles) == 1 else None)
+        elif t == "BLOCK_RECORD":
+            out.records[key] = (k, handles.get(k))
     return out
+
+
+def _by_item(r: _Items, mask: np.ndarray, kind: str) -> dict[int, object]:
+    """Item -> the value (int or float) of its tag in ``mask`` (one tag an item)."""
+    pos = np.flatnonzero(mask)
+    values = r.tags.ints(pos) if kind == "int" else r.tags.floats(pos)
+    return dict(zip(r.of_tag[pos].tolist(), values.tolist()))
 
 
 def _blocks(r: _Items, section: tuple[int, int], tables: _Tables, r12: bool) -> list[_Block]:
     tags, codes, types = r.tags, r.tags.codes, r.types
-    out: list[_Block] = []
-    names: set[str] = set()
+    spans: list[tuple[int, int]] = []
     k = section[0] + 1
     while k < section[1]:
         if types[k] != "BLOCK":
@@ -509,36 +519,57 @@ def _blocks(r: _Items, section: tuple[int, int], tables: _Tables, r12: bool) -> 
             j += 1
         if j == section[1] or types[j] != "ENDBLK":
             raise Unsupported("BLOCK without ENDBLK")
-        span = r.tags_of(k)
-        name_tags = span[codes[span] == 2]
-        if len(name_tags) != 1:
-            raise Unsupported("BLOCK without one name")
-        name = tags.text(int(name_tags[0]))
-        if not name or name.lower() in names:
+        spans.append((k, j))
+        k = j + 1
+    if not spans:
+        return []
+    begins = [k for k, _ in spans]
+    here = r.mask(begins)
+    if not (r.count(here & (codes == 2))[begins] == 1).all():
+        raise Unsupported("BLOCK without one name")
+    names = r.texts_at(np.flatnonzero(here & (codes == 2)))
+    flags_pos = np.flatnonzero(here & (codes == 70))
+    flags = dict(zip(r.of_tag[flags_pos].tolist(), tags.ints(flags_pos).tolist()))  # the last one counts
+    out: list[_Block] = []
+    seen: set[str] = set()
+    for k, j in spans:
+        name = names[k]
+        if not name or name.lower() in seen:
             raise Unsupported(f"block {name[:20]} unnamed or defined twice")
-        names.add(name.lower())
-        flags = span[codes[span] == 70]
-        xref = bool(len(flags)) and bool(tags.ints(flags[-1:])[0] & 4)
+        seen.add(name.lower())
         record = tables.records.get(name.lower())
         if record is None and not r12:
             raise Unsupported(f"block {name[:20]} without a BLOCK_RECORD")
-        out.append(_Block(name, k, j, xref, *(record or (None, None))))
-        k = j + 1
+        out.append(_Block(name, k, j, bool(flags.get(k, 0) & 4), *(record or (None, None))))
     return out
 
 
-def _item_numbers(r: _Items, items: list[int], codes_wanted) -> dict[int, dict[int, float]]:
-    """Per code, item -> its value (float or int by the code), for ``items`` having that code."""
-    codes = r.tags.codes
-    out: dict[int, dict[int, float]] = {c: {} for c in codes_wanted}
-    if not items:
-        return out
-    here = np.flatnonzero(r.mask(items))
-    for c in codes_wanted:
-        pos = here[codes[here] == c]
-        values = r.tags.ints(pos) if c in INT_CODES else r.tags.floats(pos)
-        out[c] = dict(zip(r.of_tag[pos].tolist(), values.tolist()))
-    return out
+class _Numbers:
+    """Numbers of some items by group code: ``values[code][i]`` of item ``items[i]``, ``present[code][i]``."""
+
+    def __init__(self, r: _Items, items: list[int], codes_wanted) -> None:
+        self.items = np.asarray(items, dtype=np.int64)
+        self.slot = np.full(len(r), -1, dtype=np.int64)
+        self.slot[self.items] = np.arange(len(self.items))
+        self.values: dict[int, np.ndarray] = {}
+        self.present: dict[int, np.ndarray] = {}
+        codes = r.tags.codes
+        here = np.flatnonzero(r.mask(items)) if items else np.zeros(0, dtype=np.int64)
+        for c in codes_wanted:
+            pos = here[codes[here] == c]
+            at = self.slot[r.of_tag[pos]]
+            values = np.zeros(len(self.items), dtype=np.float64)
+            values[at] = r.tags.ints(pos) if c in INT_CODES else r.tags.floats(pos)  # the last of a code counts
+            present = np.zeros(len(self.items), dtype=bool)
+            present[at] = True
+            self.values[c], self.present[c] = values, present
+
+    def get(self, code: int, k: int, default: float = 0.0) -> float:
+        i = self.slot[k]
+        return float(self.values[code][i]) if i >= 0 and self.present[code][i] else default
+
+    def column(self, code: int, default: float) -> np.ndarray:
+        return np.where(self.present[code], self.values[code], default)
 
 
 # -- understood forms ------------------------------------------------------------------------------------
@@ -670,29 +701,31 @@ def _may_be_site(roles: LayerRoles, name: str) -> bool:
     return inference is not None and inference.role == "site"
 
 
-def _sane_inserts(r: _Items, inserts: list[int], numbers: dict, by_name: dict, name: dict[int, str]) -> dict[int, bool]:
+def _sane_inserts(r: _Items, numbers: _Numbers, by_name: dict, name: dict[int, str]) -> dict[int, bool]:
     """Per INSERT item: a finite transform far from degenerate, its block's base point finite (the walk then
     notes nothing about it), no extrusion but the default."""
-    base_ok: dict[str, bool] = {}
     codes = r.tags.codes
-    for key, b in by_name.items():
-        span = r.tags_of(b.begin)
-        values = r.tags.floats(span[np.isin(codes[span], (10, 20, 30))])
-        base_ok[key] = bool(np.isfinite(values).all() and (np.abs(values) <= 1e11).all())
-    out: dict[int, bool] = {}
-    for k in inserts:
-        v = {c: numbers[c].get(k) for c in _INSERT_NUMBERS}
-        if any(x is not None and not np.isfinite(x) for x in v.values()):
-            out[k] = False
-            continue
-        default_extrusion = (v[210] or 0.0, v[220] or 0.0, 1.0 if v[230] is None else v[230]) == (0.0, 0.0, 1.0) \
-            and (v[210] is None) == (v[220] is None)
-        scales = [abs(1.0 if v[c] is None else v[c]) for c in (41, 42, 43)]
-        cells = max(numbers[70].get(k, 1), 1) * max(numbers[71].get(k, 1), 1)
-        out[k] = bool(default_extrusion and all(1e-100 <= s <= 1e6 for s in scales) and base_ok.get(name.get(k, "").lower(), False)
-                      and all(abs(v[c] or 0.0) <= 1e11 for c in (10, 20, 30))
-                      and cells <= 10_000 and all(abs(v[c] or 0.0) * cells <= 1e11 for c in (44, 45)))
-    return out
+    begins = [b.begin for b in by_name.values()]
+    base_ok: dict[str, bool] = {}
+    if begins:
+        pos = np.flatnonzero(r.mask(begins) & ((codes == 10) | (codes == 20) | (codes == 30)))
+        values = r.tags.floats(pos)
+        bad = np.bincount(r.of_tag[pos][~(np.isfinite(values) & (np.abs(values) <= 1e11))], minlength=len(r))
+        base_ok = {key: not bad[b.begin] for key, b in by_name.items()}
+    col = numbers.column
+    finite = np.ones(len(numbers.items), dtype=bool)
+    for c in _INSERT_NUMBERS:
+        finite &= np.isfinite(col(c, 0.0))
+    with np.errstate(invalid="ignore", over="ignore"):
+        cells = np.maximum(col(70, 1), 1) * np.maximum(col(71, 1), 1)
+        ok = (finite & (col(210, 0.0) == 0.0) & (col(220, 0.0) == 0.0) & (col(230, 1.0) == 1.0)
+              & (np.abs(col(10, 0.0)) <= 1e11) & (np.abs(col(20, 0.0)) <= 1e11) & (np.abs(col(30, 0.0)) <= 1e11)
+              & (cells <= 10_000) & (np.abs(col(44, 0.0)) * cells <= 1e11) & (np.abs(col(45, 0.0)) * cells <= 1e11))
+        for c in (41, 42, 43):
+            scale = np.abs(col(c, 1.0))
+            ok &= (scale >= 1e-100) & (scale <= 1e6)
+    return {k: bool(good) and base_ok.get(name.get(k, "").lower(), False)
+            for k, good in zip(numbers.items.tolist(), ok.tolist())}
 
 
 # -- what stays ------------------------------------------------------------------------------------------

@@ -90,7 +90,8 @@ class Tags:
             self._have = np.zeros(len(self.codes), dtype=bool)
         todo = idx[~self._have[idx]]
         if len(todo):
-            todo = np.unique(todo)
+            if len(todo) > 1 and not (todo[1:] > todo[:-1]).all():
+                todo = np.unique(todo)
             data = self.data
             values = []
             append = values.append
