@@ -60,6 +60,8 @@ class AreaIndex:
         idx = np.arange(len(self)) if indices is None else np.asarray(indices, dtype=np.int64)
         if len(idx) == 0:
             return 0.0
+        if len(idx) == 1 and clip is None:  # one piece: its exact area (what the steps below come to)
+            return float(self.exact[idx[0]])
         geoms = self.geoms[idx]
         total = float(self.exact[idx].sum())
         pieces = []  # (geometry, its densified area as summed from the members, member indices)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..indicators.values import Indicators
 from ..model import Project
-from ..rounding import as_reported
+from ..rounding import as_reported, as_reported_array
 from ..rules.engine import RuleResult
 from ..standards.packs import Pack
 
@@ -105,24 +105,29 @@ def _input(i) -> dict:
     return row
 
 
-def _rings(rings) -> list:
-    """Outline rings as coordinate lists (m, arcs densified), for renderers to draw the plan."""
+def _outlines(areas) -> list:
+    """Each area's rings as coordinate lists (m, arcs densified, rounded as reported), for renderers to draw;
+    all areas densified and rounded at once."""
     from ..geometry.arrays import PolygonArrays
 
-    dense = PolygonArrays.from_polygons([rings]).densified()
-    return [[_pt(p) for p in dense.xy[dense.ring_offsets[r]:dense.ring_offsets[r + 1]]]
-            for r in range(len(dense.ring_offsets) - 1)]
+    if not areas:
+        return []
+    dense = PolygonArrays.from_polygons([a.rings for a in areas]).densified()
+    points = as_reported_array(dense.xy, "m").tolist()
+    rings = [points[s:e] for s, e in zip(dense.ring_offsets[:-1].tolist(), dense.ring_offsets[1:].tolist())]
+    return [rings[s:e] for s, e in zip(dense.poly_offsets[:-1].tolist(), dense.poly_offsets[1:].tolist())]
 
 
 def plan_section(project: Project, ind: Indicators) -> dict:
     """What renderers draw: site, buildings (by part), neighbours, roads, green, parking sources (m)."""
+    figures = list(ind.buildings) + list(ind.existing)
+    parts = iter(_outlines([pf.part.area for b in figures for pf in b.parts]))
     return {
-        "site": [_rings(a.rings) for a in project.sites],
-        "buildings": [{"id": b.id, "kind": b.kind, "parts": [_rings(p.part.area.rings) for p in b.parts]}
-                      for b in list(ind.buildings) + list(ind.existing)],
+        "site": _outlines(project.sites),
+        "buildings": [{"id": b.id, "kind": b.kind, "parts": [next(parts) for _ in b.parts]} for b in figures],
         "roads": [[_pt(p) for p in line.points] for line in project.road_redlines],
-        "green": [_rings(a.rings) for a in project.green + project.green_central],
-        "basements": [_rings(b.area.rings) for b in project.basements],
+        "green": _outlines(project.green + project.green_central),
+        "basements": _outlines([b.area for b in project.basements]),
     }
 
 
@@ -308,5 +313,8 @@ def exit_code(report: dict, fail_on: str = "error") -> int:
 
 
 def to_json(report: dict) -> str:
-    """The report as written: sorted keys, UTF-8 text, two-space indent, trailing newline."""
-    return json.dumps(report, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    """The report as written: sorted keys, UTF-8 text, two-space indent, trailing newline (the standard library's
+    indented text, laid out from its C encoder's: :mod:`.json_text`)."""
+    from .json_text import dumps_indented
+
+    return dumps_indented(report) + "\n"
