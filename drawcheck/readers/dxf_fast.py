@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .dxf_entities import MAX_BLOCK_DEPTH, has_undecodable
-from .dxf_light import FastDoc, LightEntity, LightInsert, LightMText, LightPolyline, LightText
+from .dxf_light import FastDoc, LightEntity, LightHatch, LightInsert, LightMText, LightPolyline, LightText
 from .dxf_tags import FLOAT_CODES, INT_CODES, MAX_CODE, POINT_CODES, Tags, Unsupported, normalize_newlines, read_tags
 from .layers import LayerRoles
 
@@ -86,12 +86,18 @@ _SPECS: dict[str, _Spec] = {
                                  431, 441}), simple=False, markers=(2,), repeat=frozenset({3})),
     "DIMENSION": _Spec(_with_points({1, 2, 3, 10, 11, 12, 41, 42, 51, 52, 53, 70, 71, 72, 73, 74, 75, 210, 280,
                                      13, 14, 15, 16, 40, 50}), simple=False, markers=(3, 4, 5)),
+    # HATCH: only in the form ezdxf and AutoCAD write it (see _hatch_form)
+    "HATCH": _Spec(_with_points({10, 11, 210, 2, 70, 71, 91, 92, 72, 73, 93, 40, 50, 51, 42, 97, 330, 75, 76, 52, 41,
+                                 77, 78, 53, 43, 44, 45, 46, 79, 49, 47, 98}), simple=False, markers=(2,),
+                   repeat=frozenset({10, 20, 30, 11, 21, 40, 50, 51, 42, 72, 73, 92, 93, 97, 330, 53, 43, 44, 45, 46,
+                                     79, 49})),
 }
 _TYPE_ID = {t: n for n, t in enumerate(_SPECS)}
 #: Types light on a layer without a role (counted; the survey also reads closed state, extent, text).
 _LIGHT_NO_ROLE = frozenset(_SPECS)
-#: Types light on a role layer: what the walk reads of them the light entity answers as ezdxf's does.
-_LIGHT_ROLE = frozenset({"LWPOLYLINE", "TEXT", "MTEXT"})
+#: Types light on a role layer: what the walk reads of them the light entity answers as ezdxf's does
+#: (a HATCH's boundary paths are loaded by ezdxf's own loader, its pattern is not).
+_LIGHT_ROLE = frozenset({"LWPOLYLINE", "TEXT", "MTEXT", "HATCH"})
 _BLOCK_CODES = frozenset(_BASE | {100, 8, 67, 2, 3, 1, 4, 70} | _with_points({10}))
 _ENDBLK_CODES = frozenset(_BASE | {100, 8, 67})
 _RECORD_CODES = frozenset(_BASE | {100, 2, 70, 280, 281, 340, 310, 1000, 1001, 1002, 1003, 1005, 1040, 1041, 1042,
@@ -293,7 +299,7 @@ class _Read:
                                ).astype(np.int64)
         self.handle = r.texts_at(np.flatnonzero((codes == 5) & (r.sub == 0)))
         _check_handles(r, sections, self.handle)
-        ok = _understood(r, items, version == "AC1009")
+        ok, self.hatch_forms = _understood(r, items, version == "AC1009")
         self.layer = layer = r.texts_at(np.flatnonzero((codes == 8) & ok[r.of_tag]))
         self.name = r.texts_at(np.flatnonzero((codes == 2) & r.mask(items)))  # INSERT / DIMENSION block names
         _check_semantics(r, items, ok, layer, self.name, tables, block_names)
@@ -331,7 +337,7 @@ class _Read:
             tags.check_values(np.concatenate(leaving))
         doc, auditor = _load(_reduced_text(r, kind, blocks, kept_blocks), tags.encoding)
         light_items = [k for k in in_msp if kind[k] == "light"]
-        light = _light_entities(r, light_items, layer, self.handle, inert_of)
+        light = _light_entities(r, light_items, layer, self.handle, inert_of, self.hatch_forms, self.role_layer)
         msp = _merge(doc, in_msp, kind, light, self.handle)
         counts = {"kept": len(in_msp) - len(light_items), "light": len(light_items),
                   "dropped": sum(1 for v in kind.values() if v == "drop"),
@@ -573,8 +579,9 @@ class _Numbers:
 
 
 # -- understood forms ------------------------------------------------------------------------------------
-def _understood(r: _Items, items: np.ndarray, r12: bool) -> np.ndarray:
-    """Per item: of a type in :data:`_SPECS`, in a form whose tags the reader reads as ezdxf does.
+def _understood(r: _Items, items: np.ndarray, r12: bool) -> tuple[np.ndarray, dict]:
+    """Per item: of a type in :data:`_SPECS`, in a form whose tags the reader reads as ezdxf does; and the
+    parts of the HATCHes so understood (:func:`_hatch_forms`).
 
     Raises :class:`Unsupported` when a value of such an item is one ezdxf's tag compiler refuses.
     """
@@ -614,8 +621,111 @@ def _understood(r: _Items, items: np.ndarray, r12: bool) -> np.ndarray:
         twice = order[1:][order[1:] == order[:-1]]
         if len(twice):
             ok[r.of_tag[sel[np.isin(keys, twice)]]] = False
+    hatches = items[(tid[items] == _TYPE_ID["HATCH"]) & ok[items]]
+    forms = _hatch_forms(r, hatches.tolist()) if len(hatches) else {}
+    ok[[k for k, form in forms.items() if form is None]] = False
     tags.check_values(np.flatnonzero(ok[r.of_tag]))  # a value ezdxf refuses: the whole file goes to ezdxf
-    return ok
+    return ok, forms
+
+
+_HATCH_COUNTS = (91, 92, 72, 73, 93, 97, 78, 79, 98)
+_HATCH_HEAD = frozenset({10, 20, 30, 210, 220, 230, 2, 70, 71})
+_HATCH_EDGES = {1: (10, 20, 11, 21), 2: (10, 20, 40, 50, 51, 73), 3: (10, 20, 11, 21, 40, 50, 51, 73)}
+
+
+@dataclass
+class _HatchForm:
+    attribs: list[int]  # tags ezdxf loads as DXF attributes
+    paths: tuple[int, int]  # tags of the boundary paths (after 91)
+
+
+def _hatch_forms(r: _Items, items: list[int]) -> dict[int, _HatchForm | None]:
+    """Per HATCH item, its parts in the form ezdxf and AutoCAD write (None for any other form).
+
+    head (elevation, extrusion, pattern name, solid fill, associative), 91 and its boundary paths --
+    polyline paths (92 with bit 2, 72, 73, 93, vertices 10/20 [42], 97 and its 330s) or edge paths of
+    line, arc and ellipse edges (no spline: ezdxf's audit checks those) --, 75, 76, the pattern (52, 41,
+    77, 78 and its lines 53 43 44 45 46 79 49...), 47, 98 and its seed points. In this form ezdxf's
+    loader finds each part where this reads it, and its audit passes the paths.
+    """
+    codes = r.tags.codes
+    here = np.flatnonzero(r.mask(items) & (r.sub >= 2))
+    counted = here[np.isin(codes[here], _HATCH_COUNTS)]
+    value = dict(zip(counted.tolist(), r.tags.ints(counted).tolist()))
+    starts = {}
+    for t in here.tolist():
+        starts.setdefault(int(r.of_tag[t]), t)
+    out: dict[int, _HatchForm | None] = {}
+    for k in items:
+        first = starts.get(k)
+        out[k] = None if first is None else _hatch_form(codes, value, first + 1, int(r.end[k]))  # after the marker
+    return out
+
+
+def _hatch_form(codes: np.ndarray, value: dict[int, int], i: int, end: int) -> _HatchForm | None:
+    c = codes[i:end].tolist()
+    n = len(c)
+    j = 0
+    attribs: list[int] = []
+    seen: set[int] = set()
+
+    def take(code: int) -> bool:
+        nonlocal j
+        if j < n and c[j] == code:
+            j += 1
+            return True
+        return False
+
+    while j < n and c[j] in _HATCH_HEAD and c[j] not in seen:
+        seen.add(c[j])
+        attribs.append(i + j)
+        j += 1
+    if not take(91):
+        return None
+    path_start = i + j
+    for _ in range(max(value[i + j - 1], 0)):
+        if not take(92):
+            return None
+        flags = value[i + j - 1]
+        if flags & 2:
+            if not (take(72) and take(73) and take(93)):
+                return None
+            for _ in range(max(value[i + j - 1], 0)):
+                if not (take(10) and take(20)):
+                    return None
+                take(42)
+        else:
+            if not take(93):
+                return None
+            for _ in range(max(value[i + j - 1], 0)):
+                if not take(72):
+                    return None
+                edge = _HATCH_EDGES.get(value[i + j - 1])
+                if edge is None or not all(take(code) for code in edge):
+                    return None
+        if not take(97):
+            return None
+        for _ in range(max(value[i + j - 1], 0)):
+            if not take(330):
+                return None
+    paths = (path_start, i + j)
+    for code in (75, 76, 52, 41, 77):
+        if take(code):
+            attribs.append(i + j - 1)
+    if take(78):
+        for _ in range(max(value[i + j - 1], 0)):
+            if not all(take(code) for code in (53, 43, 44, 45, 46, 79)):
+                return None
+            for _ in range(max(value[i + j - 1], 0)):
+                if not take(49):
+                    return None
+    if take(47):
+        attribs.append(i + j - 1)
+    if take(98):
+        for _ in range(max(value[i + j - 1], 0)):
+            if not (take(10) and take(20)):
+                return None
+    return _HatchForm(attribs, paths) if j == n else None
 
 
 def _check_handles(r: _Items, sections, handle: dict[int, str]) -> None:
@@ -824,9 +934,11 @@ def _names(dxftype: str) -> dict[int, str]:
     from ezdxf.entities import dxfgfx, insert, lwpolyline, mtext, text
     from ezdxf.entities.circle import Circle
 
+    from ezdxf.entities import hatch
+
     own = {"TEXT": text.merged_text_group_codes, "INSERT": insert.merged_insert_group_codes,
            "CIRCLE": Circle.MERGED_GROUP_CODES, "LWPOLYLINE": lwpolyline.acdb_lwpolyline_group_codes,
-           "MTEXT": mtext.acdb_mtext_group_codes}.get(dxftype, {})
+           "MTEXT": mtext.acdb_mtext_group_codes, "HATCH": hatch.acdb_hatch_group_code}.get(dxftype, {})
     out = {c: n for c, n in dxfgfx.acdb_entity_group_codes.items() if c in _ENTITY}
     out.update({c: n for c, n in own.items() if c in _SPECS[dxftype].codes and isinstance(n, str)
                 and not n.startswith("*")})
@@ -834,7 +946,7 @@ def _names(dxftype: str) -> dict[int, str]:
 
 
 def _light_entities(r: _Items, items: list[int], layer: dict[int, str], handle: dict[int, str],
-                    inert_of: dict[int, bool]) -> dict[int, LightEntity]:
+                    inert_of: dict[int, bool], hatch_forms: dict, role_layer: dict[str, bool]) -> dict[int, LightEntity]:
     """The light entities of ``items``, their attributes as ezdxf would load them from the same tags."""
     from ezdxf.math import Vec3
 
@@ -848,7 +960,10 @@ def _light_entities(r: _Items, items: list[int], layer: dict[int, str], handle: 
         by_type.setdefault(r.types[k], []).append(k)
     out: dict[int, LightEntity] = {}
     for dxftype, ks in by_type.items():
-        here = np.flatnonzero(r.mask(ks))
+        if dxftype == "HATCH":  # its attributes are the head and tail tags, not those of paths and pattern
+            here = np.array(sorted(t for k in ks for t in hatch_forms[k].attribs), dtype=np.int64)
+        else:
+            here = np.flatnonzero(r.mask(ks))
         here_codes = codes[here]
         for code, name in _names(dxftype).items():
             if code == 8 or (dxftype == "LWPOLYLINE" and code == 10):
@@ -879,8 +994,44 @@ def _light_entities(r: _Items, items: list[int], layer: dict[int, str], handle: 
         elif dxftype == "MTEXT":
             text = _mtext_content(r, ks)
             out.update((k, LightMText(values[k], text[k])) for k in ks)
+        elif dxftype == "HATCH":  # boundary paths only where the walk reads them (role layers)
+            read = [k for k in ks if role_layer[layer[k]]]
+            paths = dict(zip(read, _hatch_paths(r, [hatch_forms[k] for k in read])))
+            out.update((k, LightHatch(values[k], paths.get(k))) for k in ks)
         else:
             out.update((k, LightEntity(dxftype, values[k])) for k in ks)
+    return out
+
+
+def _hatch_paths(r: _Items, forms: list[_HatchForm]) -> list:
+    """Each HATCH's boundary paths, loaded by ezdxf's own ``BoundaryPaths.load_tags`` from its path tags as
+    ezdxf's tag compiler gives them (points as (x, y) vertices: the form has no z)."""
+    from ezdxf.entities.boundary_paths import BoundaryPaths
+    from ezdxf.lldxf.tags import Tags as EzTags
+    from ezdxf.lldxf.types import DXFTag, DXFVertex
+
+    tags, codes = r.tags, r.tags.codes
+    if not forms:
+        return []
+    pos = np.concatenate([np.arange(*form.paths) for form in forms]).astype(np.int64)
+    kind = np.where(np.isin(codes[pos], sorted(INT_CODES)), 2, np.where(np.isin(codes[pos], sorted(FLOAT_CODES)), 1, 0))
+    value: dict[int, object] = {}
+    value.update(zip(pos[kind == 1].tolist(), tags.floats(pos[kind == 1]).tolist()))
+    value.update(zip(pos[kind == 2].tolist(), tags.ints(pos[kind == 2]).tolist()))
+    value.update(zip(pos[kind == 0].tolist(), tags.texts(pos[kind == 0])))
+    out = []
+    for form in forms:
+        compiled = []
+        t, end = form.paths
+        while t < end:
+            code = int(codes[t])
+            if code in POINT_CODES:
+                compiled.append(DXFVertex(code, (value[t], value[t + 1])))
+                t += 2
+            else:
+                compiled.append(DXFTag(code, value[t]))
+                t += 1
+        out.append(BoundaryPaths.load_tags(EzTags(compiled)))
     return out
 
 

@@ -154,6 +154,16 @@ class LightMText(LightEntity):
         return MText.plain_text(self, split=split, fast=fast)
 
 
+class LightHatch(LightEntity):
+    """A HATCH: ``paths`` are ezdxf's own boundary paths (None on a layer the walk does not read)."""
+
+    __slots__ = ("paths",)
+
+    def __init__(self, values: dict, paths) -> None:
+        super().__init__("HATCH", values)
+        self.paths = paths
+
+
 class _Points:
     __slots__ = ("values",)
 

@@ -315,7 +315,7 @@ def survey_layers(doc, roles: LayerRoles) -> Survey:
     keys = sorted(set(table_names) | set(tally.counts))
     layers = []
     for key in keys:
-        info = LayerInfo(table_names.get(key) or tally.names[key], Counter(tally.counts.get(key, {})),
+        info = LayerInfo(table_names[key] if key in table_names else tally.names[key], Counter(tally.counts.get(key, {})),
                          tally.closed[key], tally.text_count[key], list(tally.texts.get(key, [])),
                          tally.extent.get(key, 0.0), key in hidden)
         layers.append(info)
