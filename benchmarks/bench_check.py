@@ -1,20 +1,29 @@
 """End-to-end benchmark of ``drawcheck check``.
 
+(a) The fast DXF reader (issue 15): whole processes on two generated plans --
+the stall-heavy plan (60,000 stalls as closed polylines on the parking layer)
+and a realistic plan (80 % of the entities on layers without a role:
+dimensions, hatches, notes, furniture blocks) -- ``drawcheck check`` (the
+fast reader) against ``ezdxf.readfile`` alone and ``drawcheck check --reader
+ezdxf``, medians of interleaved runs, with the reports compared.
 (b) A generated site plan of ~2,000 buildings and ~100k entities: drawcheck's
 stages (parse = ezdxf read + our walk and model, indicators, rules) beside
 ``ezdxf.readfile`` alone on the same file, medians of interleaved runs.
 (c) The demo sample through the CLI in a fresh process: the first, compiling
 run (numba cache cleared) and warm runs.
 
-    python benchmarks/bench_check.py [--quick] [--runs N] [--demo-only]
+    python benchmarks/bench_check.py [--quick] [--runs N] [--demo-only] [--readers-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,13 +33,66 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data"
 
 
-def large_site(buildings: int) -> Path:
-    path = DATA / f"large-site-{buildings}.dxf"
+#: Subprocesses import drawcheck from this checkout (not an installed copy elsewhere).
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def large_site(buildings: int, plan: str = "default") -> Path:
+    path = DATA / (f"large-site-{buildings}.dxf" if plan == "default" else f"large-site-{plan}-{buildings}.dxf")
     if not path.exists():
         DATA.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gen_large_site.py"), str(path),
-                        "--buildings", str(buildings)], check=True)
+                        "--buildings", str(buildings), "--plan", plan], check=True)
     return path
+
+
+def bench_readers(path: Path, runs: int) -> dict:
+    """Whole-process seconds (medians of interleaved runs) of the three ways to read ``path``, and the reports."""
+    with tempfile.TemporaryDirectory(prefix="drawcheck-bench-") as tmp:
+        commands = {
+            "drawcheck check": ["-m", "drawcheck", "check", str(path), "--format", "json", "--out", f"{tmp}/auto"],
+            "ezdxf.readfile alone": ["-c", "import sys, ezdxf; ezdxf.readfile(sys.argv[1])", str(path)],
+            "drawcheck check --reader ezdxf": ["-m", "drawcheck", "check", str(path), "--format", "json",
+                                               "--reader", "ezdxf", "--out", f"{tmp}/ezdxf"],
+        }
+        times: dict[str, list[float]] = {k: [] for k in commands}
+        for _ in range(runs):
+            for key, args in commands.items():
+                times[key].append(python_seconds(args, env=ENV))
+        reports = [json.loads((Path(tmp) / name / "report.json").read_text(encoding="utf-8")) for name in ("auto", "ezdxf")]
+    readers = [i.get("reader") for r in reports for i in r["project"]["inputs"]]
+    for r in reports:
+        for i in r["project"]["inputs"]:
+            i.pop("reader", None)
+            i.pop("reader_fallback", None)
+    stats = {k: statistics.median(v) for k, v in times.items()}
+    stats["same"] = reports[0] == reports[1]
+    stats["readers"] = readers
+    return stats
+
+
+def bench_readers_table(buildings: int, runs: int) -> None:
+    import ezdxf
+
+    from drawcheck.readers.layers import LayerRoles
+
+    for plan, what in (("stalls", "stall-heavy plan: 30 stall polylines a cell on the parking layer"),
+                       ("realistic", "realistic plan: ~80 % of the entities on layers without a role")):
+        path = large_site(buildings, plan)
+        msp = list(ezdxf.readfile(path).modelspace())
+        roles = LayerRoles()
+        no_role = sum(roles.role_of(e.dxf.layer) is None for e in msp) / len(msp)
+        entities = len(msp)
+        del msp
+        s = bench_readers(path, runs)
+        print(f"(a) {what}: {path.name}, {path.stat().st_size / 1e6:.1f} MB, {entities} model-space entities, "
+              f"{no_role:.0%} on layers without a role; reports identical apart from the reader: {s['same']} "
+              f"(readers {s['readers']}); medians of {runs} interleaved runs\n")
+        print("| whole process | median s | vs `ezdxf.readfile` alone |")
+        print("|---|---:|---:|")
+        for key in ("drawcheck check", "ezdxf.readfile alone", "drawcheck check --reader ezdxf"):
+            print(f"| {key} | {s[key]:.2f} | {s[key] / s['ezdxf.readfile alone']:.2f}x |")
+        print()
 
 
 def bench_large(path: Path, runs: int) -> dict[str, float]:
@@ -96,9 +158,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--buildings", type=int, default=2000)
     parser.add_argument("--demo-only", action="store_true", help="only (c), the demo in fresh processes")
+    parser.add_argument("--readers-only", action="store_true", help="only (a), the readers in fresh processes")
     opts = parser.parse_args()
     buildings, runs = (300, 3) if opts.quick else (opts.buildings, opts.runs)
     print(f"machine: {machine()}")
+    if not opts.demo_only:
+        bench_readers_table(buildings, runs)
+    if opts.readers_only:
+        return
     if not opts.demo_only:
         bench_large_table(buildings, runs)
     d = bench_demo(runs)
