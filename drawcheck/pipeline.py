@@ -99,6 +99,11 @@ def prepare(path: Path | str, *, packs: Sequence[str] | None = None, units: str 
         if file.suffix.lower() == ".ifczip":
             raise ReadError(f"{spec.path}: not an .ifczip (ZIP) archive")
         is_area, loaded = preload(file, manifest.limits.max_bytes)
+        if loaded is not None and not is_area and reader != "ezdxf":  # ezdxf read it to tell: a site plan after all
+            if reader == "fast":
+                loaded = None
+            else:
+                loaded.fallback = "read by ezdxf to tell whether it is an area-calculation drawing (面积- names)"
         read = read_area_drawing if is_area else read_dxf
         options = {} if is_area else {"reader": reader}
         unit_m = read(file, name, project, roles=roles, units=units, max_bytes=manifest.limits.max_bytes,

@@ -282,3 +282,42 @@ def test_entities_on_layers_without_a_role_are_not_built_by_ezdxf(tmp_path):
     assert len(light) == 42  # 20 lines, 20 texts, the building outline and its label
     assert [e.dxftype() for e in built] == ["LWPOLYLINE"]  # the site outline (the unit vote may measure it)
     assert [e.dxf.layer for e in built] == ["用地红线"]
+
+
+def test_a_site_plan_with_area_layer_names_says_why_ezdxf_read_it(tmp_path):
+    """Bytes holding 面积- make the pipeline load the drawing with ezdxf to tell whether it is an area
+    drawing; a site plan after all is read from that load under auto, and by the fast reader under fast."""
+    doc = new_doc()
+    msp = doc.modelspace()
+    add_site(msp, 100, 80)
+    add_part(msp, rect(10, 10, 40, 30), "1# 6F")
+    msp.add_lwpolyline(rect(10, 10, 40, 30), close=True, dxfattribs={"layer": "面积-计容-住宅-1"})
+    path = save(doc, tmp_path)
+    (row,) = drawcheck.check(path).data["project"]["inputs"]
+    assert row["reader"] == "ezdxf" and "area-calculation" in row["reader_fallback"]
+    (row,) = drawcheck.check(path, reader="fast").data["project"]["inputs"]
+    assert row["reader"] == "fast" and "reader_fallback" not in row
+    _both(path)
+
+
+def test_a_fallback_reason_quoting_undecodable_bytes_is_written_as_utf8(tmp_path):
+    """Found by the reader fuzzing: the reason may quote the file (an unknown section name in GBK bytes)."""
+    text = _plan(tmp_path).read_bytes().replace(b"OBJECTS", "对象".encode("gbk"), 1)
+    path = tmp_path / "odd.dxf"
+    path.write_bytes(text)
+    report = drawcheck.check(path)
+    (row,) = report.data["project"]["inputs"]
+    assert row["reader"] == "ezdxf" and "\ufffd" in row["reader_fallback"]
+    report.to_json().encode("utf-8")
+
+
+def test_a_layer_named_empty_in_the_table_is_surveyed(tmp_path):
+    """Found by the reader fuzzing (both readers raised KeyError before): a LAYER table entry named ''."""
+    doc = new_doc()
+    doc.layers.add("EMPTY-NAME")
+    add_site(doc.modelspace(), 100, 80)
+    path = save(doc, tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert "\n  2\nEMPTY-NAME\n" in text
+    path.write_text(text.replace("\n  2\nEMPTY-NAME\n", "\n  2\n\n"), encoding="utf-8")
+    _both(path)
