@@ -366,6 +366,19 @@ class DxfWalker:
             self.out.entity_count += 1
             if self.out.entity_count > self.max_entities:
                 raise ReadError(f"more than {self.max_entities} entities (limit: --max-entities or [limits] max_entities)")
+            if k in outlines:  # an LWPOLYLINE on a visible role layer: the same steps, its layer and role known
+                shape, layer, role = outlines[k]
+                handle = top_handle or e.dxf.get("handle", "?")
+                try:
+                    if isinstance(shape, Exception):
+                        raise shape
+                    self._shape(*shape, "LWPOLYLINE", role, layer, handle, group)
+                except ReadError:
+                    raise
+                except Exception as exc:  # one broken entity must not stop the read
+                    self.skip(role, "unreadable-entity", f"LWPOLYLINE {handle} on layer {layer} could not be read "
+                              f"({type(exc).__name__}: {exc})", handles=(handle,))
+                continue
             try:
                 layer = e.dxf.get("layer", "0")
                 if parent_layer is not None and layer == "0":
@@ -396,13 +409,7 @@ class DxfWalker:
                     self.out.undecodable_layers[clean_text(layer)] += 1
                 continue
             try:
-                if k in outlines:
-                    shape = outlines[k]
-                    if isinstance(shape, Exception):
-                        raise shape
-                    self._shape(*shape, "LWPOLYLINE", role, layer, handle, group)
-                else:
-                    self._entity(e, dxftype, role, aff, layer, handle, group)
+                self._entity(e, dxftype, role, aff, layer, handle, group)
             except ReadError:
                 raise
             except Exception as exc:  # one broken entity must not stop the read
@@ -412,14 +419,15 @@ class DxfWalker:
     def _polylines(self, entities: list, aff: _Affine, parent_layer: str | None) -> dict:
         """The LWPOLYLINEs :meth:`_walk` reads at one level, mapped and checked in one go (emitting nothing).
 
-        Returns index -> (points, closed, finite, has an arc), or the exception that stopped the entity
-        (:meth:`_walk` reports it in its place). :func:`_transform` works per coordinate, so a ring gets
+        Returns index -> ((points, closed, finite, has an arc) or the exception that stopped the entity,
+        layer, role); :meth:`_walk` reports each in its place. :func:`_transform` works per coordinate, so a ring gets
         the same values as mapped alone; one with its own OCS, or with arcs under a non-similar map
         (densified), is mapped alone.
         """
         rows: list[np.ndarray] = []
         found: dict[int, object] = {}
         shared: list[tuple[int, bool]] = []
+        where: dict[int, tuple[str, str]] = {}
         for k, e in enumerate(entities):
             try:
                 if e.dxftype() != "LWPOLYLINE":
@@ -427,30 +435,32 @@ class DxfWalker:
                 layer = e.dxf.get("layer", "0")
                 if parent_layer is not None and layer == "0":
                     layer = parent_layer
-                if layer.casefold() in self._hidden_layers or self.roles.role_of(layer) in (None, "indicators"):
+                role = self.roles.role_of(layer)
+                if layer.casefold() in self._hidden_layers or role in (None, "indicators"):
                     continue
             except Exception:  # the walk meets it again and says what is wrong
                 continue
+            where[k] = (layer, role)
             try:
-                local = np.asarray(e.lwpoints.values, dtype=float).reshape(-1, 5)[:, (0, 1, 4)]
+                values = np.asarray(e.lwpoints.values, dtype=float).reshape(-1, 5)  # x, y, widths, bulge
                 ocs = _ocs_then(e, aff, float(e.dxf.get("elevation", 0.0)))
                 closed = bool(e.closed)
-                if ocs is not aff or (not aff.is_similarity and np.any(local[:, 2] != 0.0)):
-                    found[k] = (_apply(local, ocs, self.tolerance), closed, None, None)
+                if ocs is not aff or (not aff.is_similarity and np.any(values[:, 4] != 0.0)):
+                    found[k] = (_apply(values[:, (0, 1, 4)], ocs, self.tolerance), closed, None, None)
                 else:
-                    rows.append(local)
+                    rows.append(values)
                     shared.append((k, closed))
             except ReadError:
                 raise
             except Exception as exc:
                 found[k] = exc
         if shared:
-            together = _transform(np.concatenate(rows), aff)
+            together = _transform(np.concatenate(rows)[:, (0, 1, 4)], aff)
             offsets = np.concatenate(([0], np.cumsum([len(r) for r in rows]))).astype(np.int64)
             finite, arcs = _finite_rings(together, offsets)
             for n, (k, closed) in enumerate(shared):
                 found[k] = (together[offsets[n]:offsets[n + 1]], closed, bool(finite[n]), bool(arcs[n]))
-        return found
+        return {k: (shape, *where[k]) for k, shape in found.items()}
 
     def _insert(self, ins, aff: _Affine, layer: str, handle: str, top: bool,
                 group: int | None, stack: tuple[str, ...], depth: int) -> None:

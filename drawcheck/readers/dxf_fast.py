@@ -206,9 +206,9 @@ class _Items:
         chosen[np.asarray(items, dtype=np.int64)] = True
         return chosen[self.of_tag]
 
-    def texts_at(self, pos: np.ndarray) -> dict[int, str]:
-        """Item -> decoded value of its tag in ``pos`` (one tag an item)."""
-        return dict(zip(self.of_tag[pos].tolist(), self.tags.texts(pos)))
+    def texts_at(self, pos: np.ndarray, repeated: bool = False) -> dict[int, str]:
+        """Item -> decoded value of its tag in ``pos`` (one tag an item); ``repeated``: few distinct values."""
+        return dict(zip(self.of_tag[pos].tolist(), self.tags.texts(pos, repeated)))
 
     def sections(self) -> dict[str, tuple[int, int]]:
         """Section name -> (item of SECTION, item of ENDSEC)."""
@@ -300,8 +300,8 @@ class _Read:
         self.handle = r.texts_at(np.flatnonzero((codes == 5) & (r.sub == 0)))
         _check_handles(r, sections, self.handle)
         ok, self.hatch_forms = _understood(r, items, version == "AC1009")
-        self.layer = layer = r.texts_at(np.flatnonzero((codes == 8) & ok[r.of_tag]))
-        self.name = r.texts_at(np.flatnonzero((codes == 2) & r.mask(items)))  # INSERT / DIMENSION block names
+        self.layer = layer = r.texts_at(np.flatnonzero((codes == 8) & ok[r.of_tag]), repeated=True)
+        self.name = r.texts_at(np.flatnonzero((codes == 2) & r.mask(items)), repeated=True)  # block names
         _check_semantics(r, items, ok, layer, self.name, tables, block_names)
         self.ok = ok
         self.role_layer = {n: _may_have_role(self.roles, n) for n in set(layer.values())}
@@ -348,46 +348,47 @@ class _Read:
         """Model-space items in order, and each ENTITIES item's kind (light / drop / keep)."""
         r, tags, tables = self.r, self.tags, self.tables
         codes, types = tags.codes, r.types
+        n = last - first
+        follower = np.zeros(n, dtype=bool)
+        mains = set()
+        for i in range(n):  # ezdxf links VERTEX / ATTRIB up to SEQEND to their POLYLINE / INSERT
+            k, t = first + i, types[first + i]
+            if follower[i] or not (t == "POLYLINE" or (t == "INSERT" and self.numbers.get(66, k))):
+                continue
+            follows = "VERTEX" if t == "POLYLINE" else "ATTRIB"
+            j = k + 1
+            while j < last and types[j] != "SEQEND":
+                if types[j] != follows:
+                    raise Unsupported(f"{types[j][:20]} inside {t}")
+                j += 1
+            if j == last:
+                raise Unsupported(f"{t} without SEQEND")
+            follower[i + 1:j - first + 1] = True
+            mains.add(k)
         sel = r.mask(np.arange(first, last))
-        owner = r.texts_at(np.flatnonzero(sel & (codes == 330) & (r.sub == 0)))
-        paper_pos = np.flatnonzero(sel & (codes == 67))
-        paper = dict(zip(r.of_tag[paper_pos].tolist(), tags.ints(paper_pos).tolist()))
         msp = tables.records.get("*model_space", (None, None))[1]
         psp = tables.records.get("*paper_space", (None, None))[1]
-        in_msp: list[int] = []
+        owner_pos = np.flatnonzero(sel & (codes == 330) & (r.sub == 0))
+        owner = np.zeros(n, dtype=np.int8)  # 0 none, 1 model space, 2 paper space, 3 another
+        owner[r.of_tag[owner_pos] - first] = [1 if v == msp else 2 if v == psp else 3
+                                              for v in tags.texts(owner_pos, repeated=True)]
+        paper_pos = np.flatnonzero(sel & (codes == 67))
+        flag = np.zeros(n, dtype=bool)
+        flag[r.of_tag[paper_pos] - first] = tags.ints(paper_pos) != 0  # the last one counts, as in ezdxf
+        in_paper = (owner == 2) | ((owner != 1) & flag)  # ezdxf's rule: the owner first, else the flag
+        in_msp = (np.flatnonzero(~follower & ~in_paper) + first).tolist()
         kind: dict[int, str] = {}
-        k = first
-        while k < last:
-            t = types[k]
-            follows = "VERTEX" if t == "POLYLINE" else (
-                "ATTRIB" if t == "INSERT" and self.numbers.get(66, k) else None)
-            j = k + 1
-            if follows:  # ezdxf links VERTEX / ATTRIB up to SEQEND to their POLYLINE / INSERT
-                while j < last and types[j] != "SEQEND":
-                    if types[j] != follows:
-                        raise Unsupported(f"{types[j][:20]} inside {t}")
-                    j += 1
-                if j == last:
-                    raise Unsupported(f"{t} without SEQEND")
-                j += 1
-            own = owner.get(k)
-            if own is not None and own == msp:
-                in_paper = False
-            elif own is not None and own == psp:
-                in_paper = True
-            else:  # ezdxf's rule: the owner first, else the paper-space flag
-                in_paper = bool(paper.get(k, 0))
-            if not in_paper:
-                in_msp.append(k)
-            if follows or not self.ok[k] or (own is not None and own not in (msp, psp)):
+        ok, layer = self.ok, self.layer
+        memo: dict[tuple[str, str], str] = {}
+        for i, (paper, own, is_follower) in enumerate(zip(in_paper.tolist(), owner.tolist(), follower.tolist())):
+            k = first + i
+            if is_follower or k in mains or not ok[k] or own == 3:
                 kind[k] = "keep"
-            elif in_paper:
+            elif paper:
                 kind[k] = "drop"
             else:
-                kind[k] = self._msp_kind(t, self.layer[k])
-            for f in range(k + 1, j):
-                kind[f] = "keep"
-            k = j
+                key = (types[k], layer[k])
+                kind[k] = memo.get(key) or memo.setdefault(key, self._msp_kind(*key))
         return in_msp, kind
 
     def _msp_kind(self, t: str, layer: str) -> str:
@@ -952,7 +953,7 @@ def _light_entities(r: _Items, items: list[int], layer: dict[int, str], handle: 
 
     tags, codes = r.tags, r.tags.codes
     values: dict[int, dict] = {k: {"handle": handle[k], "layer": layer[k]} for k in items}
-    owner = r.texts_at(np.flatnonzero(r.mask(items) & (codes == 330) & (r.sub == 0)))
+    owner = r.texts_at(np.flatnonzero(r.mask(items) & (codes == 330) & (r.sub == 0)), repeated=True)
     for k, v in owner.items():
         values[k]["owner"] = v
     by_type: dict[str, list[int]] = {}

@@ -22,14 +22,23 @@ def _attribs(dxftype: str):
     return ENTITY_CLASSES[dxftype].DXFATTRIBS
 
 
+@lru_cache(maxsize=None)
+def _plain_names(dxftype: str) -> frozenset[str]:
+    """Attribute names of ``dxftype`` whose unset value ``get`` answers with its default argument."""
+    from ezdxf.lldxf.attributes import XType
+
+    return frozenset(name for name, a in _attribs(dxftype)._attribs.items() if a.xtype != XType.callback)
+
+
 class LightNamespace:
     """The ``dxf`` namespace of a light entity: its loaded attributes, ezdxf's defaults for the rest."""
 
-    __slots__ = ("_values", "_dxftype")
+    __slots__ = ("_values", "_dxftype", "_entity")
 
-    def __init__(self, dxftype: str, values: dict) -> None:
+    def __init__(self, dxftype: str, values: dict, entity=None) -> None:
         self._dxftype = dxftype
         self._values = values
+        self._entity = entity
 
     def _definition(self, key: str):
         definition = _attribs(self._dxftype).get(key)
@@ -44,8 +53,9 @@ class LightNamespace:
         try:
             return self._values[key]
         except KeyError:
-            self._definition(key)
-            return default
+            if key in _plain_names(self._dxftype):
+                return default
+            return self._callback(key, default)
 
     def hasattr(self, key: str) -> bool:
         return key in self._values
@@ -59,7 +69,16 @@ class LightNamespace:
         try:
             return self._values[key]
         except KeyError:
-            return self._definition(key).default
+            if key in _plain_names(self._dxftype):
+                return self._definition(key).default
+            return self._callback(key, None)
+
+    def _callback(self, key: str, default):
+        """A callback attribute (ezdxf computes it from the entity, e.g. LWPOLYLINE ``count``), or an error."""
+        from ezdxf.lldxf.attributes import XType
+
+        definition = self._definition(key)
+        return definition.get_callback_value(self._entity) if definition.xtype == XType.callback else default
 
 
 class LightEntity:
@@ -71,7 +90,7 @@ class LightEntity:
 
     def __init__(self, dxftype: str, values: dict) -> None:
         self._dxftype = dxftype
-        self.dxf = LightNamespace(dxftype, values)
+        self.dxf = LightNamespace(dxftype, values, self)
 
     def dxftype(self) -> str:
         return self._dxftype
@@ -152,6 +171,11 @@ class LightMText(LightEntity):
         from ezdxf.entities.mtext import MText
 
         return MText.plain_text(self, split=split, fast=fast)
+
+    def _get_text(self) -> str:  # the getter of ezdxf's ``dxf.text`` callback attribute
+        from ezdxf.entities.mtext import MText
+
+        return MText._get_text(self)
 
 
 class LightHatch(LightEntity):

@@ -74,10 +74,21 @@ class Tags:
         """The value of tag ``i`` as ezdxf holds it (decoded, undecodable bytes as lone surrogates)."""
         return self.data[self.vstart[i]:self.vend[i]].decode(self.encoding, errors="surrogateescape")
 
-    def texts(self, idx) -> list[str]:
+    def texts(self, idx, repeated: bool = False) -> list[str]:
+        """The values of tags ``idx`` decoded; ``repeated``: few distinct ones (layers, owners), each decoded once."""
         data, enc = self.data, self.encoding
-        return [data[s:e].decode(enc, errors="surrogateescape")
-                for s, e in zip(self.vstart[idx].tolist(), self.vend[idx].tolist())]
+        spans = zip(self.vstart[idx].tolist(), self.vend[idx].tolist())
+        if not repeated:
+            return [data[s:e].decode(enc, errors="surrogateescape") for s, e in spans]
+        cache: dict[bytes, str] = {}
+        out = []
+        for s, e in spans:
+            raw = data[s:e]
+            text = cache.get(raw)
+            if text is None:
+                text = cache[raw] = raw.decode(enc, errors="surrogateescape")
+            out.append(text)
+        return out
 
     def floats(self, idx) -> np.ndarray:
         """The values of tags ``idx`` as ezdxf's ``float()`` reads them; :class:`Unsupported` for one it cannot.
@@ -92,18 +103,16 @@ class Tags:
         if len(todo):
             if len(todo) > 1 and not (todo[1:] > todo[:-1]).all():
                 todo = np.unique(todo)
-            data = self.data
-            values = []
-            append = values.append
-            for s, e in zip(self.vstart[todo].tolist(), self.vend[todo].tolist()):
-                raw = data[s:e]
-                try:
-                    append(float(raw))
-                except ValueError:  # float() of bytes knows ASCII only; ezdxf parses the decoded text
-                    append(self._float_text(raw, s))
-            self._floats[todo] = values
+            self._floats[todo] = _floats(self, self.vstart[todo], self.vend[todo])
             self._have[todo] = True
         return self._floats[idx]
+
+    def float_of(self, raw: bytes, at: int) -> float:
+        """``float()`` of one value's bytes as ezdxf reads it (``at``: its offset, for the message)."""
+        try:
+            return float(raw)
+        except ValueError:  # float() of bytes knows ASCII only; ezdxf parses the decoded text
+            return self._float_text(raw, at)
 
     def _float_text(self, raw: bytes, at: int) -> float:
         try:
@@ -195,6 +204,43 @@ def _equals(arr: np.ndarray, start: np.ndarray, end: np.ndarray, word: bytes) ->
     for k, byte in enumerate(word):
         out &= arr[np.minimum(start + k, len(arr) - 1)] == byte
     return out
+
+
+def _floats(tags: "Tags", start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """``float()`` of each span: each distinct span of up to 15 bytes read once (sorted by its bytes), longer
+    ones one by one. Drawings repeat their coordinates (rows of stalls, grids, dimension chains)."""
+    data = tags.data
+    n = len(start)
+    values = np.zeros(n, dtype=np.float64)
+    length = end - start
+    short = (length <= 15) & (start + 16 <= len(data))
+    if short.sum() > 64:
+        words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+        at = np.flatnonzero(short)
+        s, ln = start[at], length[at]
+        w1 = words[s] & _masks(np.minimum(ln, 8))
+        w2 = (words[s + 8] & _masks(np.maximum(ln - 8, 0))) | (ln.astype(np.uint64) << np.uint64(56))
+        order = np.lexsort((w2, w1))
+        a, b = w1[order], w2[order]
+        new = np.ones(len(order), dtype=bool)
+        new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+        group = np.cumsum(new) - 1
+        firsts = at[order[new]]
+        distinct = np.array([tags.float_of(data[x:y], x) for x, y in zip(start[firsts].tolist(), end[firsts].tolist())],
+                            dtype=np.float64)
+        values[at[order]] = distinct[group]
+    else:
+        short[:] = False
+    for k in np.flatnonzero(~short).tolist():
+        x, y = int(start[k]), int(end[k])
+        values[k] = tags.float_of(data[x:y], x)
+    return values
+
+
+def _masks(nbytes: np.ndarray) -> np.ndarray:
+    """Per entry, a mask of its low ``nbytes`` (0-8) bytes."""
+    return np.where(nbytes >= 8, np.uint64(0xFFFFFFFFFFFFFFFF),
+                    (np.uint64(1) << (nbytes.astype(np.uint64) * np.uint64(8))) - np.uint64(1))
 
 
 def _ints(data: bytes, encoding: str, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
