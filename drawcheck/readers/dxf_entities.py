@@ -185,8 +185,9 @@ def _transform(rows: np.ndarray, aff: _Affine) -> np.ndarray:
     out = np.empty_like(rows)
     a, t = aff.a, aff.t
     x, y = rows[:, 0], rows[:, 1]
-    out[:, 0] = x * a[0, 0] + y * a[1, 0] + t[0]
-    out[:, 1] = x * a[0, 1] + y * a[1, 1] + t[1]
+    with np.errstate(invalid="ignore", over="ignore"):  # non-finite input gives non-finite output, checked later
+        out[:, 0] = x * a[0, 0] + y * a[1, 0] + t[0]
+        out[:, 1] = x * a[0, 1] + y * a[1, 1] + t[1]
     out[:, 2] = rows[:, 2] if aff.det >= 0 else -rows[:, 2]
     return out
 
@@ -228,15 +229,16 @@ def _finite_rings(rows: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np
     nxt = np.arange(1, len(rows) + 1)
     ends = counts > 0
     nxt[offsets[1:][ends] - 1] = offsets[:-1][ends]  # the vertex after the last is the first (np.roll)
-    chord = np.hypot(rows[nxt, 0] - rows[:, 0], rows[nxt, 1] - rows[:, 1]) if len(rows) else np.zeros(0)
     bulge = np.abs(rows[:, 2])
 
     def any_of(mask: np.ndarray) -> np.ndarray:
         return np.bincount(ring[mask], minlength=n) > 0
 
-    bad = any_of(~np.isfinite(rows).all(axis=1)) | any_of(~(np.abs(rows[:, :2]) <= MAX_COORDINATE).all(axis=1))
-    arcs = any_of(rows[:, 2] != 0)
-    bad_arc = any_of(~((bulge <= MAX_BULGE) & (bulge * chord <= MAX_COORDINATE)))
+    with np.errstate(invalid="ignore", over="ignore"):  # rings with non-finite values fail below anyway
+        chord = np.hypot(rows[nxt, 0] - rows[:, 0], rows[nxt, 1] - rows[:, 1]) if len(rows) else np.zeros(0)
+        bad = any_of(~np.isfinite(rows).all(axis=1)) | any_of(~(np.abs(rows[:, :2]) <= MAX_COORDINATE).all(axis=1))
+        arcs = any_of(rows[:, 2] != 0)
+        bad_arc = any_of(~((bulge <= MAX_BULGE) & (bulge * chord <= MAX_COORDINATE)))
     return ~bad & ~(arcs & bad_arc), arcs
 
 
