@@ -741,7 +741,10 @@ def _check_handles(r: _Items, sections, handle: dict[int, str]) -> None:
     outside = np.ones(len(codes), dtype=bool)
     outside[r.at[header[0]]:r.end[header[1]]] = False  # $HANDSEED is written with code 5
     idx = np.flatnonzero(((codes == 5) | (codes == 105)) & (r.sub == 0) & outside)
-    keys = [s.upper() for s in r.tags.texts(idx)]
+    known = r.of_tag[idx]
+    texts = iter(r.tags.texts(idx[[k not in handle or codes[i] != 5 for k, i in zip(known.tolist(), idx.tolist())]]))
+    keys = [(handle[k] if k in handle and c == 5 else next(texts)).upper()
+            for k, c in zip(known.tolist(), codes[idx].tolist())]
     if len(set(keys)) != len(keys):
         raise Unsupported("a handle used twice")
     for key in keys:

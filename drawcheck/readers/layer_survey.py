@@ -173,9 +173,10 @@ def _toml_string(text: str) -> str:
 class _Tally:
     """Per layer (case-folded) content of a run of entities; added to others ``times`` over."""
 
-    __slots__ = ("names", "counts", "closed", "text_count", "texts", "extent")
+    __slots__ = ("names", "counts", "closed", "text_count", "texts", "extent", "_keys")
 
     def __init__(self) -> None:
+        self._keys: dict[str, str] = {}  # layer name as written -> key (names and counts already set)
         self.names: dict[str, str] = {}
         self.counts: dict[str, Counter] = {}
         self.closed: Counter = Counter()
@@ -184,9 +185,11 @@ class _Tally:
         self.extent: dict[str, float] = {}
 
     def key(self, layer: str) -> str:
-        key = layer.casefold()
-        self.names.setdefault(key, layer)
-        self.counts.setdefault(key, Counter())
+        key = self._keys.get(layer)
+        if key is None:
+            key = self._keys[layer] = layer.casefold()
+            self.names.setdefault(key, layer)
+            self.counts.setdefault(key, Counter())
         return key
 
     def add_text(self, key: str, text: str) -> None:
