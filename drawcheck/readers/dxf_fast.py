@@ -258,7 +258,10 @@ def read_fast(path: Path, roles: LayerRoles, units: str | None = None) -> FastRe
     if b"\\U+" in raw or b"\\M+" in raw:  # escapes decoded over the whole text, as dxf_load reads such files
         from ezdxf.lldxf.encoding import decode_dxf_unicode, decode_mif_to_unicode
 
-        text = decode_mif_to_unicode(decode_dxf_unicode(raw.decode(encoding, errors="surrogateescape")))
+        try:
+            text = decode_mif_to_unicode(decode_dxf_unicode(raw.decode(encoding, errors="surrogateescape")))
+        except Exception as exc:  # an escape ezdxf cannot decode: its reader goes to recover
+            raise Unsupported(f"\\U+ or \\M+ escape ezdxf cannot decode ({type(exc).__name__})") from None
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         try:
             data, encoding = text.encode("utf-8", errors="surrogateescape"), "utf-8"

@@ -123,12 +123,14 @@ def _read_fast(path: Path, kind: str, roles, units: str | None) -> LoadedDxf | s
     from .dxf_tags import Unsupported
     from .layers import LayerRoles
 
+    from .dxf_entities import clean_text
+
     try:
         fast = read_fast(path, roles if roles is not None else LayerRoles(), units)
     except Unsupported as exc:
-        from .dxf_entities import clean_text
-
         return clean_text(str(exc))  # it may quote the file's undecodable bytes
+    except Exception as exc:  # a case the fast reader did not foresee: ezdxf's reader reads the file
+        return clean_text(f"the fast reader failed ({type(exc).__name__}: {str(exc)[:80]})")
     loaded = LoadedDxf(fast.doc, reader="fast")
     loaded.repairs.extend(_entry(f) for f in fast.auditor.fixes)
     loaded.repairs.extend(_entry(e) for e in fast.auditor.errors)
