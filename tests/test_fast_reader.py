@@ -326,7 +326,7 @@ def test_a_layer_named_empty_in_the_table_is_surveyed(tmp_path):
 def test_an_escape_ezdxf_cannot_decode_is_left_to_ezdxf(tmp_path):
     """Found by the DXF fuzzer: ``\\U+`` followed by non-ASCII 'hex digits' makes ezdxf's decoder raise."""
     path = _plan(tmp_path)
-    path.write_text(path.read_text(encoding="utf-8").replace("1# 6F", "1# 6F \\U+7Ôa2"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("1# 6F", "1# 6F \\U+7EFF\\U+7Ôa2"), encoding="utf-8")
     loaded = load_dxf(path, reader="auto", roles=LayerRoles())
     assert loaded.reader == "ezdxf" and "escape" in loaded.fallback
     _both(path)
