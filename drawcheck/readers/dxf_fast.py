@@ -180,8 +180,9 @@ class _Items:
         data = tags.data
         self.types = [cache.get(b) or cache.setdefault(b, b.decode(tags.encoding, "surrogateescape").strip())
                       for b in (data[s:e] for s, e in zip(tags.vstart[self.at].tolist(), tags.vend[self.at].tolist()))]
-        c100 = np.cumsum(codes == 100)
+        c100 = np.cumsum(codes == 100, dtype=np.int32)
         self.sub = c100 - c100[self.at][self.of_tag]  # subclass of each tag (0: before the item's first marker)
+        del c100
         self.n100 = np.bincount(self.of_tag[codes == 100], minlength=len(self.at))
 
     def __len__(self) -> int:
@@ -855,13 +856,14 @@ def _block_forms(r: _Items, blocks: list[_Block], ok: np.ndarray, handle: dict[i
     bad_block = r.count(~(inside & _code_table(_BLOCK_CODES)[code_c]))
     bad_end = r.count(~(inside & _code_table(_ENDBLK_CODES)[code_c]))
     bad_record = r.count(~(inside & _code_table(_RECORD_CODES)[code_c]))
-    owner = r.texts_at(np.flatnonzero((codes == 330) & (r.sub == 0)))
+    owner = r.texts_at(np.flatnonzero((codes == 330) & (r.sub == 0)), repeated=True)
     for b in blocks:
         key = b.name.lower()
+        content = range(b.begin + 1, b.end)
         b.droppable = bool(
             not b.xref and not key.startswith(("*model_space", "*paper_space"))
             and bad_block[b.begin] == 0 and bad_end[b.end] == 0 and (b.record is None or bad_record[b.record] == 0)
-            and all(ok[k] and owner.get(k, b.handle) == b.handle for k in range(b.begin + 1, b.end)))
+            and ok[b.begin + 1:b.end].all() and all(owner.get(k, b.handle) == b.handle for k in content))
 
 
 def _keep_referenced(r: _Items, kind: dict[int, str], blocks: list[_Block], handle: dict[int, str]) -> None:
@@ -878,18 +880,16 @@ def _keep_referenced(r: _Items, kind: dict[int, str], blocks: list[_Block], hand
                 leaving[b.record] = True
     inside = (codes >= 0) & (codes <= MAX_CODE)
     pointer = inside & _IS_POINTER[np.clip(codes, 0, MAX_CODE)] & ~leaving[r.of_tag]
-    referenced = {s.upper() for s in r.tags.texts(np.flatnonzero(pointer))}
+    referenced = {s.upper() for s in r.tags.texts(np.flatnonzero(pointer), repeated=True)}
     if not referenced:
         return
-
-    def pointed(k: int) -> bool:
-        return handle.get(k, "").upper() in referenced
-
-    for k, v in kind.items():
-        if v != "keep" and pointed(k):
+    pointed = {k for k, h in handle.items() if h.upper() in referenced}  # items others point at
+    for k in pointed:
+        if kind.get(k, "keep") != "keep":
             kind[k] = "keep"
     for b in blocks:
-        if b.droppable and ((b.handle or "").upper() in referenced or any(pointed(k) for k in range(b.begin, b.end + 1))):
+        if b.droppable and ((b.handle or "").upper() in referenced
+                            or any(k in pointed for k in range(b.begin, b.end + 1))):
             b.droppable = False
 
 

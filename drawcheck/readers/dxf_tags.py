@@ -57,10 +57,10 @@ class Tags:
 
     data: bytes
     encoding: str
-    codes: np.ndarray  # int64 (n,)
-    starts: np.ndarray  # int64 (n + 1,)
-    vstart: np.ndarray  # int64 (n,)
-    vend: np.ndarray  # int64 (n,)
+    codes: np.ndarray  # int32 (n,)
+    starts: np.ndarray  # int32 (int64 for files of 2 GB or more) (n + 1,)
+    vstart: np.ndarray  # as starts (n,)
+    vend: np.ndarray  # as starts (n,)
     _floats: np.ndarray | None = None  # values read so far (floats), where _have
     _have: np.ndarray | None = None
 
@@ -183,8 +183,12 @@ def read_tags(data: bytes, encoding: str) -> Tags:
         k = int(np.flatnonzero(~ok[:last + 1])[0])
         raise Unsupported(f"invalid group code at line {2 * k + 1}")
     keep = codes[:last + 1] != 999  # comments: ezdxf's tag loader drops them
-    starts = np.concatenate((cs[:last + 1][keep], [ve[last] + 1]))
-    tags = Tags(data, encoding, codes[:last + 1][keep], starts, vs[:last + 1][keep], ve[:last + 1][keep])
+    if np.abs(codes[:last + 1]).max() > MAX_CODE * 1000:
+        raise Unsupported("a group code far beyond DXF's")
+    offset = np.int32 if len(data) < (1 << 31) else np.int64  # half the memory of int64 for files under 2 GB
+    starts = np.concatenate((cs[:last + 1][keep], [ve[last] + 1])).astype(offset)
+    tags = Tags(data, encoding, codes[:last + 1][keep].astype(np.int32), starts, vs[:last + 1][keep].astype(offset),
+                ve[:last + 1][keep].astype(offset))
     _check_points(tags.codes)
     return tags
 
