@@ -30,15 +30,19 @@ def _plain_names(dxftype: str) -> frozenset[str]:
     return frozenset(name for name, a in _attribs(dxftype)._attribs.items() if a.xtype != XType.callback)
 
 
+_MISSING = object()
+
+
 class LightNamespace:
     """The ``dxf`` namespace of a light entity: its loaded attributes, ezdxf's defaults for the rest."""
 
-    __slots__ = ("_values", "_dxftype", "_entity")
+    __slots__ = ("_values", "_dxftype", "_entity", "_names")
 
     def __init__(self, dxftype: str, values: dict, entity=None) -> None:
         self._dxftype = dxftype
         self._values = values
         self._entity = entity
+        self._names = _plain_names(dxftype)
 
     def _definition(self, key: str):
         definition = _attribs(self._dxftype).get(key)
@@ -50,12 +54,12 @@ class LightNamespace:
 
     def get(self, key: str, default=None):
         """The loaded value of ``key``, else ``default`` (as ezdxf's ``DXFNamespace.get``)."""
-        try:
-            return self._values[key]
-        except KeyError:
-            if key in _plain_names(self._dxftype):
-                return default
-            return self._callback(key, default)
+        value = self._values.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        if key in self._names:
+            return default
+        return self._callback(key, default)
 
     def hasattr(self, key: str) -> bool:
         return key in self._values
@@ -66,12 +70,12 @@ class LightNamespace:
     def __getattr__(self, key: str):
         if key.startswith("_"):
             raise AttributeError(key)
-        try:
-            return self._values[key]
-        except KeyError:
-            if key in _plain_names(self._dxftype):
-                return self._definition(key).default
-            return self._callback(key, None)
+        value = self._values.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        if key in self._names:
+            return self._definition(key).default
+        return self._callback(key, None)
 
     def _callback(self, key: str, default):
         """A callback attribute (ezdxf computes it from the entity, e.g. LWPOLYLINE ``count``), or an error."""
@@ -107,17 +111,15 @@ class LightEntity:
 
 
 class LightPolyline(LightEntity):
-    """An LWPOLYLINE: ``lwpoints.values`` holds (n, 5) rows of x, y, start width, end width, bulge, as ezdxf's."""
+    """An LWPOLYLINE: ``lwpoints.values`` holds (n, 5) rows of x, y, start width, end width, bulge, as ezdxf's;
+    ``closed`` is bit 1 of its flags, as ezdxf's property."""
 
-    __slots__ = ("lwpoints",)
+    __slots__ = ("lwpoints", "closed")
 
     def __init__(self, values: dict, points: np.ndarray) -> None:
         super().__init__("LWPOLYLINE", values)
         self.lwpoints = _Points(points)
-
-    @property
-    def closed(self) -> bool:
-        return bool(self.dxf.get("flags", 0) & 1)
+        self.closed = bool(values.get("flags", 0) & 1)
 
     def get_points(self, format: str = "xyseb"):
         """The vertices as ezdxf's ``get_points`` formats them."""
