@@ -1,0 +1,69 @@
+"""numba for every kernel module: ``njit`` and ``prange``, its threading layer and a lean start.
+
+Kernel modules import ``njit`` and ``prange`` from here rather than from numba,
+so that both settings below are in force before their first kernel runs.
+
+Threading layer: on a shared 2-core machine the default OpenMP layer spin-waits
+and took ~3 ms a parallel loop (slower than one thread) while another process
+held a core; workqueue held up (benchmarks/README.md). An explicit
+``NUMBA_THREADING_LAYER`` wins.
+
+Lean start: numba starts its CPU target on the first kernel call, even one
+loaded from the on-disk cache, and that start imports ``scipy.linalg`` (only to
+learn whether ``np.dot`` may call BLAS) and ``cffi`` with its C parser (only to
+type cffi functions). Neither is used by a kernel here (no BLAS call, no cffi:
+``tests/test_startup.py`` checks the kernels' source), and together they were
+~0.3 s of a ~1.6 s ``drawcheck check`` (benchmarks/README.md, "Start-up").
+Importing this module starts the target with both imports refused, then lets
+them import normally again. In this process numba then compiles ``np.dot`` of
+two vectors without BLAS (its own loop, as where scipy is absent); other BLAS
+and LAPACK functions import scipy when first compiled, as before.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numba
+from numba import njit, prange
+
+__all__ = ["njit", "prange", "SKIPPED_AT_START"]
+
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "workqueue"
+
+#: Modules numba's CPU target imports as it starts that no kernel here uses (see the module docstring).
+SKIPPED_AT_START = ("scipy.linalg", "cffi")
+
+
+def _start_cpu_target() -> None:
+    """Start numba's CPU target (its registries of implementations) without :data:`SKIPPED_AT_START`.
+
+    ``sys.modules[name] = None`` makes ``import name`` raise ImportError, which numba takes as "not
+    installed"; modules already imported are left alone. A numba that cannot start without them
+    starts with them.
+    """
+    from numba.core.compiler_lock import global_compiler_lock
+    from numba.core.registry import cpu_target
+
+    refused = [name for name in SKIPPED_AT_START if name not in sys.modules]
+    with global_compiler_lock:
+        for name in refused:
+            sys.modules[name] = None
+        try:
+            cpu_target.target_context.refresh()
+        except ImportError:
+            _allow(refused)
+            cpu_target.target_context.refresh()
+        finally:
+            _allow(refused)
+
+
+def _allow(names: list[str]) -> None:
+    for name in names:
+        if name in sys.modules and sys.modules[name] is None:
+            del sys.modules[name]
+
+
+_start_cpu_target()
