@@ -14,10 +14,13 @@ learn whether ``np.dot`` may call BLAS) and ``cffi`` with its C parser (only to
 type cffi functions). Neither is used by a kernel here (no BLAS call, no cffi:
 ``tests/test_startup.py`` checks the kernels' source), and together they were
 ~0.3 s of a ~1.6 s ``drawcheck check`` (benchmarks/README.md, "Start-up").
-Importing this module starts the target with both imports refused, then lets
-them import normally again. In this process numba then compiles ``np.dot`` of
-two vectors without BLAS (its own loop, as where scipy is absent); other BLAS
-and LAPACK functions import scipy when first compiled, as before.
+So the first time numba takes its compiler lock (to load or compile any
+function) after this module is imported, it starts the target with both
+imports refused, then lets them import normally again; a command that imports
+kernels but runs none pays nothing. In this process numba then compiles
+``np.dot`` of two vectors without BLAS (its own loop, as where scipy is
+absent); other BLAS and LAPACK functions import scipy when first compiled, as
+before.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ import sys
 
 import numba
 from numba import njit, prange
+from numba.core import event
+from numba.core.compiler_lock import global_compiler_lock
+from numba.core.registry import cpu_target
 
 __all__ = ["njit", "prange", "SKIPPED_AT_START"]
 
@@ -37,27 +43,42 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
 SKIPPED_AT_START = ("scipy.linalg", "cffi")
 
 
-def _start_cpu_target() -> None:
-    """Start numba's CPU target (its registries of implementations) without :data:`SKIPPED_AT_START`.
+class _LeanStart(event.Listener):
+    """Starts numba's CPU target without :data:`SKIPPED_AT_START` when numba first takes its compiler lock."""
 
-    ``sys.modules[name] = None`` makes ``import name`` raise ImportError, which numba takes as "not
-    installed"; modules already imported are left alone. A numba that cannot start without them
-    starts with them.
-    """
-    from numba.core.compiler_lock import global_compiler_lock
-    from numba.core.registry import cpu_target
+    started = False
+    starting = False  # taking the lock below notifies this listener again
 
-    refused = [name for name in SKIPPED_AT_START if name not in sys.modules]
-    with global_compiler_lock:
-        for name in refused:
-            sys.modules[name] = None
+    def on_start(self, ev) -> None:
+        if self.started or self.starting:
+            return
+        self.starting = True
         try:
-            cpu_target.target_context.refresh()
-        except ImportError:
-            _allow(refused)
-            cpu_target.target_context.refresh()
+            self.start()
         finally:
-            _allow(refused)
+            self.starting = False
+
+    def on_end(self, ev) -> None:
+        pass
+
+    def start(self) -> None:
+        """``sys.modules[name] = None`` makes ``import name`` raise ImportError, which numba takes as
+        "not installed"; modules already imported are left alone. A numba that cannot start without
+        them starts with them."""
+        with global_compiler_lock:  # reentrant; the notification comes before numba takes it
+            if self.started:
+                return
+            self.started = True
+            refused = [name for name in SKIPPED_AT_START if name not in sys.modules]
+            for name in refused:
+                sys.modules[name] = None
+            try:
+                cpu_target.target_context.refresh()
+            except ImportError:
+                _allow(refused)
+                cpu_target.target_context.refresh()
+            finally:
+                _allow(refused)
 
 
 def _allow(names: list[str]) -> None:
@@ -66,4 +87,8 @@ def _allow(names: list[str]) -> None:
             del sys.modules[name]
 
 
-_start_cpu_target()
+# Build the target context first: its construction takes the compiler lock too (the first @njit
+# would do it), and starts nothing. The listener stays registered (a flag check per lock) rather
+# than unregistering while numba iterates its listeners.
+cpu_target.target_context  # noqa: B018
+event.register("numba:compiler_lock", _LeanStart())
