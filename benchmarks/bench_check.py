@@ -4,14 +4,16 @@
 stages (parse = ezdxf read + our walk and model, indicators, rules) beside
 ``ezdxf.readfile`` alone on the same file, medians of interleaved runs.
 (c) The demo sample through the CLI in a fresh process: the first, compiling
-run (numba cache cleared) and warm runs.
+run (numba cache cleared), warm runs (optionally interleaved with another
+checkout's, ``--against``), and the import profile of the warm check.
 
-    python benchmarks/bench_check.py [--quick] [--runs N] [--demo-only]
+    python benchmarks/bench_check.py [--quick] [--runs N] [--demo-only] [--no-first] [--against DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -56,38 +58,115 @@ def bench_large(path: Path, runs: int) -> dict[str, float]:
     return stats
 
 
-def cli_seconds(args: list[str], env=None) -> float:
-    return python_seconds(["-m", "drawcheck", *args], env=env)
+def cli_seconds(args: list[str], env=None, root: Path = ROOT) -> float:
+    return python_seconds(["-m", "drawcheck", *args], env=env, root=root)
 
 
-def python_seconds(args: list[str], env=None) -> float:
-    """Wall time (s) of a fresh ``python ARGS`` process."""
+def python_seconds(args: list[str], env=None, root: Path = ROOT) -> float:
+    """Wall time (s) of a fresh ``python ARGS`` process run in ``root`` (whose drawcheck it imports)."""
+    env = dict(os.environ if env is None else env, PYTHONPATH=str(root))
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, *args], capture_output=True, env=env)
+    proc = subprocess.run([sys.executable, *args], capture_output=True, env=env, cwd=root)
     elapsed = time.perf_counter() - t
     if proc.returncode not in (0, 1):
         raise SystemExit(proc.stderr.decode())
     return elapsed
 
 
-#: What ``check`` imports before it reads a byte (ezdxf, shapely, numba and its cached kernels, scipy via numba).
+#: What ``check`` imports before it reads a byte (ezdxf, shapely, numba); numba's CPU target starts
+#: at the first kernel call, not here.
 CHECK_IMPORTS = "import drawcheck.pipeline, drawcheck.indicators.compute, drawcheck.rules.engine, drawcheck.sunlight.study"
 
+#: The start-up goal of issue 15 for the warm demo check, s.
+DEMO_GOAL = 1.0
 
-def bench_demo(runs: int) -> dict[str, float]:
-    args = ["check", str(ROOT / "samples" / "residential"), "--format", "json"]
-    caches = list((ROOT / "drawcheck").rglob("__pycache__"))
-    saved = []
-    for cache in caches:  # clear numba's cache files only (.nbi/.nbc), keep Python bytecode
-        for f in list(cache.glob("*.nb[ic]")):
-            saved.append(f)
-            f.unlink()
-    first = cli_seconds(args)
-    warm = [cli_seconds(args) for _ in range(runs)]
-    imports = [cli_seconds(["--version"]) for _ in range(runs)]
-    check_imports = [python_seconds(["-c", CHECK_IMPORTS]) for _ in range(runs)]
-    return {"first": first, "warm": statistics.median(warm), "version_only": statistics.median(imports),
-            "check_imports": statistics.median(check_imports), "cache_files": len(saved)}
+#: The warm demo commands, timed in fresh processes (``drawcheck check samples/residential`` is the goal's).
+DEMO_COMMANDS = {
+    "check samples/residential": ["check", "samples/residential"],
+    "check samples/residential --format json": ["check", "samples/residential", "--format", "json"],
+    "--version": ["--version"],
+}
+
+
+def clear_numba_cache(root: Path) -> int:
+    """Delete numba's cache files (.nbi/.nbc) under ``root/drawcheck``, keep Python bytecode; their number."""
+    files = [f for cache in (root / "drawcheck").rglob("__pycache__") for f in cache.glob("*.nb[ic]")]
+    for f in files:
+        f.unlink()
+    return len(files)
+
+
+def bench_demo(runs: int, against: Path | None = None, first: bool = True) -> dict:
+    """The demo in fresh processes: the compiling first run, then warm medians of each of
+    :data:`DEMO_COMMANDS` (and of the same commands in the ``against`` checkout, interleaved)."""
+    out: dict = {"first": None, "cache_files": 0}
+    against = against.resolve() if against is not None else None
+    if first:
+        out["cache_files"] = clear_numba_cache(ROOT)
+        out["first"] = cli_seconds(DEMO_COMMANDS["check samples/residential"])
+    roots = [ROOT] if against is None else [ROOT, against]
+    for root in roots:  # warm each numba cache (and bytecode) before timing
+        cli_seconds(DEMO_COMMANDS["check samples/residential"], root=root)
+    times: dict[tuple[str, Path], list[float]] = {(name, root): [] for name in DEMO_COMMANDS for root in roots}
+    for i in range(runs):  # interleaved: every command and checkout sees the same machine load
+        for name, args in DEMO_COMMANDS.items():
+            for root in roots if i % 2 == 0 else roots[::-1]:
+                times[name, root].append(cli_seconds(args, root=root))
+    out["warm"] = {key: statistics.median(v) for key, v in times.items()}
+    out["check_imports"] = statistics.median(python_seconds(["-c", CHECK_IMPORTS]) for _ in range(runs))
+    return out
+
+
+def import_profile(root: Path = ROOT, top: int = 12) -> dict:
+    """``python -X importtime -m drawcheck check samples/residential`` in ``root``: the top-level imports
+    with the largest cumulative time, self time summed per package, and the total (ms)."""
+    env = dict(os.environ, PYTHONPATH=str(root))
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "drawcheck", "check", "samples/residential"],
+                          capture_output=True, text=True, env=env, cwd=root)
+    rows = []  # (depth, self us, cumulative us, module)
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, cumulative, name = line[len("import time:"):].split("|")
+        rows.append(((len(name) - len(name.lstrip()) - 1) // 2, int(own), int(cumulative), name.strip()))
+    tops = sorted((r for r in rows if r[0] == 0), key=lambda r: -r[2])
+    packages: dict[str, int] = {}
+    for _, own, _, name in rows:
+        package = ".".join(name.split(".")[:2]) if name.startswith("drawcheck.") else name.split(".")[0]
+        packages[package] = packages.get(package, 0) + own
+    return {"top": [(name, cum / 1000) for _, _, cum, name in tops[:top]],
+            "packages": sorted(((k, v / 1000) for k, v in packages.items()), key=lambda kv: -kv[1])[:top],
+            "total": sum(r[2] for r in tops) / 1000, "modules": len(rows)}
+
+
+def print_demo(d: dict, runs: int, against: Path | None) -> None:
+    print("(c) the demo in a fresh process each run\n")
+    if d["first"] is not None:
+        print(f"first `check samples/residential`, numba cache cleared ({d['cache_files']} cache files): "
+              f"{d['first']:.2f} s\n")
+    head = "| command | this checkout, median s |" + (f" {against}, median s | ratio |" if against else "")
+    print(head)
+    print("|---|---:|" + ("---:|---:|" if against else ""))
+    for name in DEMO_COMMANDS:
+        mine = d["warm"][name, ROOT]
+        row = f"| `drawcheck {name}` | {mine:.3f} |"
+        if against:
+            other = d["warm"][name, against]
+            row += f" {other:.3f} | {mine / other:.2f}x |"
+        print(row)
+    goal = d["warm"]["check samples/residential", ROOT]
+    print(f"\nwarm `drawcheck check samples/residential`, median of {runs}: {goal:.3f} s "
+          f"(goal < {DEMO_GOAL:.1f} s: {'met' if goal < DEMO_GOAL else 'not met'})")
+    print(f"imports `check` needs (`python -c \"{CHECK_IMPORTS}\"`), median of {runs}: {d['check_imports']:.3f} s\n")
+    for root in [ROOT] + ([against] if against else []):
+        prof = import_profile(root)
+        print(f"import profile of `python -X importtime -m drawcheck check samples/residential` in {root} "
+              f"({prof['modules']} modules, {prof['total']:.0f} ms of imports as -X importtime counts them)\n")
+        print("| top-level import | cumulative ms | | package | self ms |")
+        print("|---|---:|---|---|---:|")
+        for (name, cum), (package, own) in zip(prof["top"], prof["packages"]):
+            print(f"| {name} | {cum:.0f} | | {package} | {own:.0f} |")
+        print()
 
 
 def main() -> None:
@@ -96,20 +175,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--buildings", type=int, default=2000)
     parser.add_argument("--demo-only", action="store_true", help="only (c), the demo in fresh processes")
+    parser.add_argument("--no-first", action="store_true", help="(c): skip the compiling first run")
+    parser.add_argument("--against", type=Path, help="(c): also time another drawcheck checkout (its root), "
+                        "interleaved, e.g. the commit before a change")
     opts = parser.parse_args()
     buildings, runs = (300, 3) if opts.quick else (opts.buildings, opts.runs)
     print(f"machine: {machine()}")
     if not opts.demo_only:
         bench_large_table(buildings, runs)
-    d = bench_demo(runs)
-    print("(c) `drawcheck check samples/residential --format json`, fresh process each run\n")
-    print("| run | seconds |")
-    print("|---|---:|")
-    print(f"| first run, numba cache cleared ({d['cache_files']} cache files) | {d['first']:.2f} |")
-    print(f"| warm cache, median of {runs} | {d['warm']:.2f} |")
-    print(f"| of which the imports `check` needs (`python -c \"{CHECK_IMPORTS}\"`), median of {runs} "
-          f"| {d['check_imports']:.2f} |")
-    print(f"| `drawcheck --version` (start-up only), median of {runs} | {d['version_only']:.2f} |")
+    against = opts.against.resolve() if opts.against else None
+    d = bench_demo(runs, against, first=not opts.no_first)
+    print_demo(d, runs, against)
 
 
 def bench_large_table(buildings: int, runs: int) -> None:
