@@ -13,7 +13,9 @@ checkout's, ``--against``), and the import profile of the warm check.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -64,13 +66,21 @@ def cli_seconds(args: list[str], env=None, root: Path = ROOT) -> float:
 
 def python_seconds(args: list[str], env=None, root: Path = ROOT) -> float:
     """Wall time (s) of a fresh ``python ARGS`` process run in ``root`` (whose drawcheck it imports)."""
+    return python_times(args, env, root)[0]
+
+
+def python_times(args: list[str], env=None, root: Path = ROOT) -> tuple[float, float]:
+    """Wall and CPU (user + system) time (s) of a fresh ``python ARGS`` process run in ``root``; CPU time
+    suffers less than wall time from other processes on a shared machine."""
     env = dict(os.environ if env is None else env, PYTHONPATH=str(root))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, *args], capture_output=True, env=env, cwd=root)
     elapsed = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
         raise SystemExit(proc.stderr.decode())
-    return elapsed
+    return elapsed, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 #: What ``check`` imports before it reads a byte (ezdxf, shapely, numba); numba's CPU target starts
@@ -107,12 +117,13 @@ def bench_demo(runs: int, against: Path | None = None, first: bool = True) -> di
     roots = [ROOT] if against is None else [ROOT, against]
     for root in roots:  # warm each numba cache (and bytecode) before timing
         cli_seconds(DEMO_COMMANDS["check samples/residential"], root=root)
-    times: dict[tuple[str, Path], list[float]] = {(name, root): [] for name in DEMO_COMMANDS for root in roots}
+    times: dict[tuple[str, Path], list[tuple[float, float]]] = {(n, r): [] for n in DEMO_COMMANDS for r in roots}
     for i in range(runs):  # interleaved: every command and checkout sees the same machine load
         for name, args in DEMO_COMMANDS.items():
             for root in roots if i % 2 == 0 else roots[::-1]:
-                times[name, root].append(cli_seconds(args, root=root))
-    out["warm"] = {key: statistics.median(v) for key, v in times.items()}
+                times[name, root].append(python_times(["-m", "drawcheck", *args], root=root))
+    out["warm"] = {key: statistics.median(w for w, _ in v) for key, v in times.items()}
+    out["warm_cpu"] = {key: statistics.median(c for _, c in v) for key, v in times.items()}
     out["check_imports"] = statistics.median(python_seconds(["-c", CHECK_IMPORTS]) for _ in range(runs))
     return out
 
@@ -139,20 +150,83 @@ def import_profile(root: Path = ROOT, top: int = 12) -> dict:
             "total": sum(r[2] for r in tops) / 1000, "modules": len(rows)}
 
 
+#: A warm demo check in one process, its start-up paid part by part in the order a run pays it
+#: (each import pulls only what the earlier ones did not); prints JSON {part: s}.
+BREAKDOWN = r"""
+import contextlib, io, json, sys, time
+T = [("start", time.perf_counter())]
+def mark(name): T.append((name, time.perf_counter()))
+import drawcheck.cli; mark("CLI module (typer, rich markup)")
+import typer._adapters; mark("pydantic (typer's parameter coercion)")
+import numpy; mark("numpy")
+import numba; mark("numba import")
+import drawcheck.geometry.kernels
+from numba.core.compiler_lock import global_compiler_lock
+from numba.core.registry import cpu_target
+with global_compiler_lock:  # what the first kernel call does first: take numba's lock, start its CPU target
+    cpu_target.target_context.refresh()
+mark("kernel modules, numba CPU target start")
+import ezdxf, ezdxf.recover; mark("ezdxf import")
+import shapely, rich.console, rich.table; mark("shapely, rich console")
+import drawcheck.pipeline, drawcheck.indicators.compute, drawcheck.readers.dxf, drawcheck.readers.area_drawing
+import drawcheck.reports.report, drawcheck.reports.text, drawcheck.rules.engine
+from drawcheck.rules.registry import load_checks
+load_checks(); mark("drawcheck modules")
+import numba.core.dispatcher as dispatcher
+loads = [0.0]
+first_call = dispatcher.Dispatcher._compile_for_args
+def timed(self, *args, **kws):
+    t = time.perf_counter()
+    try:
+        return first_call(self, *args, **kws)
+    finally:
+        loads[0] += time.perf_counter() - t
+dispatcher.Dispatcher._compile_for_args = timed
+sys.argv = ["drawcheck", "check", "samples/residential"]
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        drawcheck.cli.main()
+    except SystemExit:
+        pass
+mark("the check (parse, read, indicators, rules, report, text)")
+out = {name: T[i][1] - T[i - 1][1] for i, (name, _) in enumerate(T) if i}
+out["of which numba kernels loaded from the cache"] = loads[0]
+out["end"] = time.time()
+print(json.dumps(out))
+"""
+
+
+def startup_breakdown(runs: int, root: Path = ROOT) -> dict[str, float]:
+    """Medians (s) of :data:`BREAKDOWN`'s parts over ``runs`` fresh processes, plus the interpreter's own
+    start (``python -c pass``) and its exit after the check (process end minus the script's last mark)."""
+    env = dict(os.environ, PYTHONPATH=str(root))
+    rows = []
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, "-c", BREAKDOWN], capture_output=True, text=True, env=env, cwd=root)
+        ended = time.time()
+        row = json.loads(proc.stdout.strip().splitlines()[-1])
+        row["interpreter exit"] = ended - row.pop("end")
+        rows.append(row)
+    out = {"interpreter start (`python -c pass`)": statistics.median(python_seconds(["-c", "pass"], root=root)
+                                                                     for _ in range(runs))}
+    out.update({key: statistics.median(r[key] for r in rows) for key in rows[0]})
+    return out
+
+
 def print_demo(d: dict, runs: int, against: Path | None) -> None:
     print("(c) the demo in a fresh process each run\n")
     if d["first"] is not None:
         print(f"first `check samples/residential`, numba cache cleared ({d['cache_files']} cache files): "
               f"{d['first']:.2f} s\n")
-    head = "| command | this checkout, median s |" + (f" {against}, median s | ratio |" if against else "")
+    head = "| command | this checkout: wall, CPU s |" + (f" {against}: wall, CPU s | ratio (wall, CPU) |" if against else "")
     print(head)
     print("|---|---:|" + ("---:|---:|" if against else ""))
     for name in DEMO_COMMANDS:
-        mine = d["warm"][name, ROOT]
-        row = f"| `drawcheck {name}` | {mine:.3f} |"
+        mine, mine_cpu = d["warm"][name, ROOT], d["warm_cpu"][name, ROOT]
+        row = f"| `drawcheck {name}` | {mine:.3f}, {mine_cpu:.3f} |"
         if against:
-            other = d["warm"][name, against]
-            row += f" {other:.3f} | {mine / other:.2f}x |"
+            other, other_cpu = d["warm"][name, against], d["warm_cpu"][name, against]
+            row += f" {other:.3f}, {other_cpu:.3f} | {mine / other:.2f}x, {mine_cpu / other_cpu:.2f}x |"
         print(row)
     goal = d["warm"]["check samples/residential", ROOT]
     print(f"\nwarm `drawcheck check samples/residential`, median of {runs}: {goal:.3f} s "
@@ -167,6 +241,15 @@ def print_demo(d: dict, runs: int, against: Path | None) -> None:
         for (name, cum), (package, own) in zip(prof["top"], prof["packages"]):
             print(f"| {name} | {cum:.0f} | | {package} | {own:.0f} |")
         print()
+    roots = [ROOT] + ([against] if against else [])
+    parts = [startup_breakdown(runs, root) for root in roots]
+    print(f"where a warm `drawcheck check samples/residential` goes, medians of {runs}\n")
+    print("| part | " + " | ".join(f"{root}, s" for root in roots) + " |")
+    print("|---|" + "---:|" * len(roots))
+    for name in parts[0]:
+        print(f"| {name} | " + " | ".join(f"{p[name]:.3f}" for p in parts) + " |")
+    print("| sum (without the 'of which' row) | " + " | ".join(
+        f"{sum(v for k, v in p.items() if not k.startswith('of which')):.3f}" for p in parts) + " |")
 
 
 def main() -> None:
