@@ -20,7 +20,9 @@ imports refused, then lets them import normally again; a command that imports
 kernels but runs none pays nothing. In this process numba then compiles
 ``np.dot`` of two vectors without BLAS (its own loop, as where scipy is
 absent); other BLAS and LAPACK functions import scipy when first compiled, as
-before.
+before. During the start (~0.2 s, under numba's compiler lock) another thread
+importing either module for the first time would get ImportError; the batch
+runner and the service run checks in child processes.
 """
 
 from __future__ import annotations
