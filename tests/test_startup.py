@@ -178,3 +178,23 @@ def test_cli_exit_leaves_live_objects_to_the_process():
         main()
     """, returncode=1)  # the demo fails FAR and parking on purpose
     assert out == "frozen at exit: True"
+
+
+def test_check_starts_numba_frozen_before_reading():
+    """The CLI check starts numba before anything of the submission exists and freezes what is alive
+    (numba's registries and the imported modules), with the GC on again afterwards."""
+    out = _run_python("""
+        import gc, sys
+        from drawcheck import cli
+        before = gc.get_freeze_count()
+        cli._start_numba_frozen()
+        print(before, gc.get_freeze_count() > 50000, gc.isenabled(), "numba.np.arraymath" in sys.modules,
+              "scipy.linalg" in sys.modules)
+    """)
+    assert out == "0 True True True False"
+
+
+def test_check_of_a_missing_path_does_not_start_numba():
+    result = _modules_after("check", str(ROOT / "no-such-submission"), probe="numba.np.arraymath,ezdxf")
+    assert result["code"] == 2
+    assert result["present"] == []

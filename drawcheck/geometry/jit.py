@@ -36,7 +36,7 @@ from numba.core import event
 from numba.core.compiler_lock import global_compiler_lock
 from numba.core.registry import cpu_target
 
-__all__ = ["njit", "prange", "SKIPPED_AT_START"]
+__all__ = ["njit", "prange", "start", "SKIPPED_AT_START"]
 
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
@@ -45,32 +45,21 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
 SKIPPED_AT_START = ("scipy.linalg", "cffi")
 
 
-class _LeanStart(event.Listener):
-    """Starts numba's CPU target without :data:`SKIPPED_AT_START` when numba first takes its compiler lock."""
+def start() -> None:
+    """Start numba's CPU target now, without :data:`SKIPPED_AT_START`: what the first kernel call
+    would do first. Idempotent.
 
-    started = False
-    starting = False  # taking the lock below notifies this listener again
-
-    def on_start(self, ev) -> None:
-        if self.started or self.starting:
-            return
-        self.starting = True
-        try:
-            self.start()
-        finally:
-            self.starting = False
-
-    def on_end(self, ev) -> None:
-        pass
-
-    def start(self) -> None:
-        """``sys.modules[name] = None`` makes ``import name`` raise ImportError, which numba takes as
-        "not installed"; modules already imported are left alone. A numba that cannot start without
-        them starts with them."""
-        with global_compiler_lock:  # reentrant; the notification comes before numba takes it
-            if self.started:
+    ``sys.modules[name] = None`` makes ``import name`` raise ImportError, which numba takes as "not
+    installed"; modules already imported are left alone. A numba that cannot start without them
+    starts with them.
+    """
+    if _state["started"]:
+        return
+    _state["starting"] = True  # taking numba's lock below notifies _LeanStart, which must not start again
+    try:
+        with global_compiler_lock:
+            if _state["started"]:
                 return
-            self.started = True
             refused = [name for name in SKIPPED_AT_START if name not in sys.modules]
             for name in refused:
                 sys.modules[name] = None
@@ -81,12 +70,29 @@ class _LeanStart(event.Listener):
                 cpu_target.target_context.refresh()
             finally:
                 _allow(refused)
+            _state["started"] = True
+    finally:
+        _state["starting"] = False
+
+
+_state = {"started": False, "starting": False}
 
 
 def _allow(names: list[str]) -> None:
     for name in names:
         if name in sys.modules and sys.modules[name] is None:
             del sys.modules[name]
+
+
+class _LeanStart(event.Listener):
+    """Calls :func:`start` the first time numba takes its compiler lock (to load or compile a function)."""
+
+    def on_start(self, ev) -> None:
+        if not (_state["started"] or _state["starting"]):
+            start()
+
+    def on_end(self, ev) -> None:
+        pass
 
 
 # Build the target context first: its construction takes the compiler lock too (the first @njit
