@@ -121,7 +121,7 @@ def check(
     from .pipeline import InputError
     from .pipeline import check as run_check
 
-    if path.exists():  # a missing path fails at once, without numba
+    if _ONE_RUN["process"] and path.exists():  # a missing path fails at once, without numba
         _start_numba_frozen()
     # Degenerate geometry can make numpy/GEOS warn (overflow, invalid value); what matters
     # reaches the report as qa findings, so stderr stays for the one-line errors.
@@ -171,6 +171,11 @@ def check(
     raise typer.Exit(code)
 
 
+#: Set by :func:`main`: this process runs one command and ends (not typer's test runner, nor an
+#: application calling ``app`` in-process), so objects alive until its end may be frozen.
+_ONE_RUN = {"process": False}
+
+
 def _start_numba_frozen() -> None:
     """Import numba and start its CPU target (:func:`drawcheck.geometry.jit.start`) with the cyclic GC
     paused, then freeze every object alive.
@@ -178,7 +183,8 @@ def _start_numba_frozen() -> None:
     A CLI check is one short process, and these ~80,000 objects live until it ends; unfrozen, every
     full collection after them (one while ezdxf imports, one while the text report renders) walked
     them again: ~0.15 s of the ~1.2 s demo check. No part of the submission exists yet, so nothing
-    frozen is garbage-to-be; the drawing read later is collected as before.
+    frozen is garbage-to-be; the drawing read later is collected as before. Only for :data:`_ONE_RUN`
+    processes: elsewhere a freeze would keep whatever garbage the host had not collected yet.
     """
     gc.disable()
     try:
@@ -976,6 +982,7 @@ def main() -> None:
     except ImportError:
         from click import exceptions as usage
 
+    _ONE_RUN["process"] = True
     try:
         code = app(standalone_mode=False)
     except usage.NoArgsIsHelpError as exc:  # bare ``drawcheck`` or ``drawcheck rules``: the help

@@ -199,3 +199,16 @@ def test_check_of_a_missing_path_does_not_start_numba():
     result = _modules_after("check", str(ROOT / "no-such-submission"), probe="numba.np.arraymath,ezdxf")
     assert result["code"] == 2
     assert result["present"] == []
+
+
+def test_check_through_app_in_process_freezes_nothing():
+    """Called in-process (typer's test runner, an application), the check must not freeze the host's
+    objects: only ``main()``, the entry point of a one-command process, does."""
+    out = _run_python(f"""
+        import gc
+        from typer.testing import CliRunner
+        from drawcheck.cli import app
+        result = CliRunner().invoke(app, ["check", {str(RESIDENTIAL)!r}, "--format", "json"])
+        print(result.exit_code, gc.get_freeze_count(), gc.isenabled())
+    """)
+    assert out == "1 0 True"
