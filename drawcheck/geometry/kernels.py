@@ -19,13 +19,11 @@ points, pairs) and give the same result for any thread count.
 from __future__ import annotations
 
 import math
-import os
 
-import numba
 import numpy as np
-from numba import njit, prange
 
 from .arcs import nb_arc_centre, nb_arc_point, nb_densified_count, nb_segment_area
+from .jit import njit, prange
 
 __all__ = [
     "TIE_TOLERANCE",
@@ -46,12 +44,6 @@ __all__ = [
 #: For pairs spanning more than ~70 km the tolerance grows to
 #: 64 * eps * extent so rounding never breaks a tie.
 TIE_TOLERANCE = 1e-9
-
-# On a shared 2-core machine the default OpenMP layer spin-waits and took ~3 ms a
-# parallel loop (slower than one thread) while another process held a core;
-# workqueue held up (benchmarks/README.md). An explicit NUMBA_THREADING_LAYER wins.
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "workqueue"
 
 _EPS = np.finfo(np.float64).eps
 _HALF_PI = 0.5 * math.pi

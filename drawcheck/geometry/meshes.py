@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from numba import njit
+
+from .jit import njit
 
 #: Triangles whose upward normal component (twice their plan area) is below this, m², are vertical.
 VERTICAL_EPS = 1e-12

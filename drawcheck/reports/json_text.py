@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from numba import njit
+
+from ..geometry.jit import njit
 
 #: Spaces per nesting level (as ``indent=2``).
 INDENT = 2

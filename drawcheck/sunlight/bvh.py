@@ -49,10 +49,8 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit, prange
 
-# the import selects numba's workqueue threading layer (see its comment)
-from drawcheck.geometry import kernels as _kernels  # noqa: F401
+from ..geometry.jit import njit, prange
 
 __all__ = [
     "BVH",

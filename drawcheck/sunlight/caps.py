@@ -44,9 +44,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 import numba
-from numba import njit, prange
 from shapely.geometry import mapping
 
+from ..geometry.jit import njit, prange
 from ..rules.registry import NotApplicable, NotRun
 from ..rules.sunlight_standards import EPS, STANDARDS, context, judge, run, standard_of, sunlight_rules
 from .analysis import hhmm, runs

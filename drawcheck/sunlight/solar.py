@@ -58,7 +58,8 @@ import re
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+
+from ..geometry.jit import njit
 
 __all__ = [
     "DELTA_T",
