@@ -194,8 +194,9 @@ def _start_numba_frozen() -> None:
     A CLI check is one short process, and these ~80,000 objects live until it ends; unfrozen, every
     full collection after them (one while ezdxf imports, one while the text report renders) walked
     them again: ~0.15 s of the ~1.2 s demo check. No part of the submission exists yet, so nothing
-    frozen is garbage-to-be; the drawing read later is collected as before. Only for :data:`_ONE_RUN`
-    processes: elsewhere a freeze would keep whatever garbage the host had not collected yet.
+    frozen is garbage-to-be; the drawing read later is collected, less often (:data:`_CHECK_GC_THRESHOLDS`).
+    Only for :data:`_ONE_RUN` processes: elsewhere a freeze would keep whatever garbage the host had not
+    collected yet, and the host chose its own thresholds.
     """
     gc.disable()
     try:
@@ -204,7 +205,15 @@ def _start_numba_frozen() -> None:
         start()
     finally:
         gc.freeze()
+        gc.set_threshold(*_CHECK_GC_THRESHOLDS)
         gc.enable()
+
+
+#: The cyclic GC's thresholds for the rest of a one-run check (Python's default: 700, 10, 10). Reading a
+#: large drawing allocates millions of short-lived objects and few reference cycles; at 700 allocations
+#: the young generation was collected ~900 times over the 66,000-entity stall plan (0.36 s of a 3.0 s
+#: check, benchmarks/README.md "Fast DXF reader"). Cycles are still collected, in larger batches.
+_CHECK_GC_THRESHOLDS = (100_000, 20, 100)
 
 
 def _emit(report, fmt: str, render, root: Path) -> None:

@@ -183,16 +183,18 @@ def test_cli_exit_leaves_live_objects_to_the_process():
 
 def test_check_starts_numba_frozen_before_reading():
     """The CLI check starts numba before anything of the submission exists and freezes what is alive
-    (numba's registries and the imported modules), with the GC on again afterwards."""
+    (numba's registries and the imported modules), with the GC on again afterwards, collecting the
+    young generation every 100,000 allocations instead of Python's 700."""
     out = _run_python("""
         import gc, sys
         from drawcheck import cli
         before = gc.get_freeze_count()
+        default = gc.get_threshold()
         cli._start_numba_frozen()
         print(before, gc.get_freeze_count() > 50000, gc.isenabled(), "numba.np.arraymath" in sys.modules,
-              "scipy.linalg" in sys.modules)
+              "scipy.linalg" in sys.modules, default, gc.get_threshold())
     """)
-    assert out == "0 True True True False"
+    assert out == "0 True True True False (700, 10, 10) (100000, 20, 100)"
 
 
 def test_check_of_a_missing_path_does_not_start_numba():
@@ -203,12 +205,12 @@ def test_check_of_a_missing_path_does_not_start_numba():
 
 def test_check_through_app_in_process_freezes_nothing():
     """Called in-process (typer's test runner, an application), the check must not freeze the host's
-    objects: only ``main()``, the entry point of a one-command process, does."""
+    objects nor change its GC thresholds: only ``main()``, the entry point of a one-command process, does."""
     out = _run_python(f"""
         import gc
         from typer.testing import CliRunner
         from drawcheck.cli import app
         result = CliRunner().invoke(app, ["check", {str(RESIDENTIAL)!r}, "--format", "json"])
-        print(result.exit_code, gc.get_freeze_count(), gc.isenabled())
+        print(result.exit_code, gc.get_freeze_count(), gc.isenabled(), gc.get_threshold())
     """)
-    assert out == "1 0 True"
+    assert out == "1 0 True (700, 10, 10)"

@@ -113,7 +113,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def has_undecodable(text: str) -> bool:
     """True when ``text`` holds bytes the drawing's code page could not decode (lone surrogates)."""
-    return _SURROGATE.search(text) is not None
+    return not text.isascii() and _SURROGATE.search(text) is not None  # isascii: O(1) on CPython's ASCII strings
 
 
 def clean_text(text: str) -> str:
