@@ -40,7 +40,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import gen_dxf  # noqa: E402
 import oracle  # noqa: E402
-from dxf_builders import BLDG, add_part, add_site, new_doc, rect, save  # noqa: E402
+from dxf_builders import (BLDG, GREEN, INDICATORS, PARKING, add_part, add_poly, add_site, codes, new_doc,  # noqa: E402
+                          read, rect, save)
 
 
 # -- (a) tags as ezdxf reads them ----------------------------------------------------------------------------
@@ -331,3 +332,110 @@ def test_an_escape_ezdxf_cannot_decode_is_left_to_ezdxf(tmp_path):
         load_dxf(path, reader="fast", roles=LayerRoles())
     error, _ = _both(path)  # auto leaves it to ezdxf, which cannot read it either: the same error
     assert "could not be recovered" in error
+
+
+# -- (d) runs of polylines, taken at once ------------------------------------------------------------------------
+def _stall(x: float, y: float) -> list[tuple[float, float]]:
+    return rect(x, y, x + 2.5, y + 5.3)
+
+
+def _runs_plan(tmp_path: Path) -> tuple[Path, dict]:
+    """A plan whose model space holds stretches of LWPOLYLINEs on one layer: plain ones the survey, the unit
+    vote and the walk take whole, and ones with something to note, which they read member by member.
+    Returns the path and, per stretch, (layer, members) in the file's order."""
+    doc = new_doc()
+    doc.layers.add("隐藏").off()
+    msp = doc.modelspace()
+    add_site(msp, 400, 300)
+    add_part(msp, rect(10, 10, 40, 30), "1# 6F")
+    rows = []
+
+    def row(layer: str, n: int, y: float, edit=None, **attribs) -> None:
+        for k in range(n):
+            points = _stall(60 + 3 * k, y)
+            closed = True
+            if edit is not None:
+                points, closed = edit(k, points)
+            add_poly(msp, points, layer, closed=closed, **attribs)
+        rows.append((layer, n))
+        msp.add_text(f"row {len(rows)}", dxfattribs={"layer": "标注", "insert": (50, y)})  # ends the stretch
+
+    row(PARKING, 12, 10)  # plain
+    row(PARKING, 12, 20)
+    row(PARKING, 10, 30, lambda k, p: (p, k != 4))  # one open stall: a loose piece
+    row(PARKING, 9, 40, lambda k, p: ([(*p[0], 0.3), *p[1:]] if k == 2 else p, True))  # one arc
+    row(PARKING, 8, 50, lambda k, p: ([*p, p[0]], k != 7))  # the last: ends meet, not flagged closed
+    row(PARKING, 8, 60, lambda k, p: (p[:2] if k == 0 else p, True))  # a two-vertex stall
+    row(PARKING, 8, 70, lambda k, p: ([(float("nan"), 70.0), *p[1:]] if k == 5 else p, True))  # not finite
+    row(GREEN, 9, 80)
+    row(BLDG, 8, 90)
+    row("家具", 20, 100)  # no role
+    row("隐藏", 10, 110)  # no role, off
+    row(INDICATORS, 8, 120)
+    row(PARKING, 8, 130, extrusion=(0, 0, -1))  # mirrored OCS: never a run
+    row(PARKING, 7, 140)  # too short for a run
+    return save(doc, tmp_path), rows
+
+
+def test_runs_of_polylines_give_the_same_model_and_report_as_ezdxf(tmp_path, monkeypatch):
+    from drawcheck.readers.dxf_entities import DxfWalker
+    from drawcheck.readers.dxf_light import RUN_MIN
+
+    taken = []  # the runs the walk takes whole: (layer, members, read as outlines)
+    whole = DxfWalker._run
+    monkeypatch.setattr(DxfWalker, "_run", lambda self, run, role, rows: (
+        taken.append((run.layer, len(run), rows is not None)), whole(self, run, role, rows))[1])
+    path, rows = _runs_plan(tmp_path)
+    loaded = load_dxf(path, reader="fast", roles=LayerRoles())
+    assert loaded.reader == "fast"
+    runs = [(e.run.layer, len(e.run)) for e in loaded.doc.modelspace() if getattr(e, "run", None) is not None]
+    # every row of RUN_MIN or more without an extrusion (a text after each row ends its stretch)
+    assert runs == [(layer, n) for layer, n in rows[:-2] if n >= RUN_MIN]
+    project = read(path)  # both readers: the same model (dxf_builders.read)
+    # the rows with an open, curved, unflagged, two-vertex or non-finite stall are walked member by member
+    assert taken == [(PARKING, 12, True), (PARKING, 12, True), (GREEN, 9, True), (BLDG, 8, True),
+                     ("家具", 20, False), ("隐藏", 10, False), (INDICATORS, 8, False)]
+    # 12 + 12 plain, 9 of 10 closed (the open one is a piece), 9 with the arc, 8 (the last closed by its
+    # ends meeting), 7 (the two-vertex one skipped), 7 (the non-finite one skipped), 8 mirrored, 7 short
+    assert len(project.parking) == 12 + 12 + 9 + 9 + 8 + 7 + 7 + 8 + 7
+    assert len(project.green) == 9
+    assert codes(project) >= {"closed-by-coincidence", "degenerate-outline", "invalid-coordinates"}
+    _both(path)
+
+
+@pytest.mark.parametrize("limit, value, error", [
+    ("max_entities", 153, True), ("max_entities", 154, False),  # the plan holds 154 entities
+    ("max_vertices", 21, True),  # the 4th stall of the first run (the site and the part come first: 8 vertices)
+    ("max_vertices", 55, True),  # the last stall of the first run
+    ("max_vertices", 60, True),  # the 2nd stall of the second run
+])
+def test_limits_reached_inside_a_run_stop_the_read_as_they_do_member_by_member(tmp_path, limit, value, error):
+    """The entity and vertex limits count a run's members one by one: the same error as ezdxf's walk."""
+    path, rows = _runs_plan(tmp_path)
+    assert 3 + sum(n + 1 for _, n in rows) == 154
+    message, readers = _both(path, limits={limit: value})
+    if error:
+        assert readers == [] and f"more than {value} {'entities' if limit == 'max_entities' else 'vertices'}" in message
+    else:
+        assert _fast(readers) == {"site.dxf"}
+
+
+def test_runs_are_surveyed_as_ezdxf_entities_are(tmp_path):
+    """The layer survey (``drawcheck layers``, role inference) of a run equals that of its members one by one:
+    counts by type, closed outlines (flagged or ends meeting), texts, extents (0 for the non-finite stall)."""
+    from drawcheck.readers.layer_survey import survey_layers
+
+    path, _ = _runs_plan(tmp_path)
+
+    def layers(reader: str) -> list:
+        loaded = load_dxf(path, reader=reader, roles=LayerRoles())
+        assert loaded.reader == reader
+        return [(x.name, dict(x.counts), x.closed, x.text_count, x.texts, x.extent, x.hidden, x.role, x.match)
+                for x in survey_layers(loaded.doc, LayerRoles()).layers]
+
+    fast = layers("fast")
+    assert fast == layers("ezdxf")
+    parking = next(x for x in fast if x[0] == PARKING)
+    assert parking[1] == {"LWPOLYLINE": 12 + 12 + 10 + 9 + 8 + 8 + 8 + 8 + 7}
+    assert parking[2] == 12 + 12 + 9 + 9 + 8 + 8 + 8 + 8 + 7  # the open stall is the only one not closed
+    assert parking[5] == pytest.approx(5.3)  # the tallest stall side (the arc's bulge aside)

@@ -37,9 +37,11 @@ class AreaIndex:
             self.exact = arrays.areas()
             self.geoms = arrays.to_shapely()
             self.dense = shapely.area(self.geoms)
+            self.curved = _polygons_with_arcs(arrays)
         else:
             self.exact = self.dense = np.zeros(0)
             self.geoms = np.empty(0, dtype=object)
+            self.curved = np.zeros(0, dtype=bool)
 
     def __len__(self) -> int:
         return len(self.exact)
@@ -93,9 +95,9 @@ class AreaIndex:
         arc shared with the clip, or with a neighbouring member, lies that
         close to the other's chords and its sliver stays.
         """
-        arrays = self.arrays.subset(members)
-        if not arrays.has_arcs:
+        if not self.curved[members].any():  # no arc, no sliver
             return 0.0
+        arrays = self.arrays.subset(members)
         points, areas, owner = arrays.arc_slivers()
         pts = shapely.points(points)
         near = 2.0 * SAGITTA_TOLERANCE
@@ -111,8 +113,20 @@ class AreaIndex:
         return float(areas[dropped].sum())
 
 
+def _polygons_with_arcs(arrays: PolygonArrays) -> np.ndarray:
+    """(P,) whether each polygon has an arc (a vertex with a bulge)."""
+    ring_of_vertex = np.repeat(np.arange(len(arrays.ring_offsets) - 1), np.diff(arrays.ring_offsets))
+    polygon_of_ring = np.repeat(np.arange(len(arrays)), np.diff(arrays.poly_offsets))
+    curved = np.zeros(len(arrays), dtype=bool)
+    curved[polygon_of_ring[ring_of_vertex[arrays.bulge != 0.0]]] = True
+    return curved
+
+
 def _intersecting_groups(geoms: np.ndarray) -> list[np.ndarray]:
     """Index groups of ``geoms`` connected by intersection (singletons included)."""
+    if len(geoms) == 2:  # a podium and its tower: one predicate, no tree
+        both = bool(shapely.intersects(geoms[0], geoms[1]))
+        return [np.arange(2)] if both else [np.arange(1), np.arange(1, 2)]
     parent = np.arange(len(geoms))
     if len(geoms) > 1:
         left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")

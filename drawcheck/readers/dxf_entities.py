@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..geometry.kernels import densify_rings
+from .dxf_light import run_at, stack_runs
 from .files import ReadError
 from .layers import AREA_ROLES, LINE_ROLES, PART_ROLES, LayerRoles
 
@@ -322,7 +323,18 @@ class DxfWalker:
         xrefs, cycles and the depth limit stop the descent. Stops counting past ``max_entities``.
         """
         total, cut = 0, False
-        for e in entities:
+        entities = list(entities)
+        skip_to = 0
+        for k, e in enumerate(entities):
+            if k < skip_to:
+                continue
+            run = run_at(entities, k) if parent_layer is None else None
+            if run is not None:  # no INSERT among them
+                skip_to = k + len(run)
+                total += len(run)
+                if total > self.max_entities:
+                    break
+                continue
             total += 1
             if total > self.max_entities:
                 break
@@ -363,8 +375,16 @@ class DxfWalker:
     def _walk(self, entities: Iterable, aff: _Affine, parent_layer: str | None,
               top_handle: str | None, group: int | None, stack: tuple[str, ...], depth: int) -> None:
         entities = list(entities)
-        outlines = self._polylines(entities, aff, parent_layer)  # LWPOLYLINEs of this level, mapped in one go
+        runs = self._runs(entities, aff) if parent_layer is None else {}
+        outlines = self._polylines(entities, aff, parent_layer, runs)  # LWPOLYLINEs of this level, mapped in one go
+        skip_to = 0
         for k, e in enumerate(entities):
+            if k < skip_to:
+                continue
+            if k in runs:
+                self._run(*runs[k])
+                skip_to = k + len(runs[k][0])
+                continue
             self.out.entity_count += 1
             if self.out.entity_count > self.max_entities:
                 raise ReadError(f"more than {self.max_entities} entities (limit: --max-entities or [limits] max_entities)")
@@ -418,7 +438,64 @@ class DxfWalker:
                 self.skip(role, "unreadable-entity", f"{dxftype} {handle} on layer {layer} could not be read ({type(exc).__name__}: {exc})",
                           handles=(handle,))
 
-    def _polylines(self, entities: list, aff: _Affine, parent_layer: str | None) -> dict:
+    def _runs(self, entities: list, aff: _Affine) -> dict:
+        """The runs of model space (:class:`~.dxf_light.PolylineRun`) :meth:`_run` takes whole, by first index:
+        -> (run, role, mapped rows or None). The others are walked member by member.
+
+        A run on a role layer is taken whole when every member is closed, has three vertices or more, no arc,
+        and finite coordinates (then each member is an area or a parking space, with nothing to note). All runs
+        are mapped and checked in one go.
+        """
+        runs, read = {}, []
+        for k, e in enumerate(entities):
+            run = run_at(entities, k) if getattr(e, "run", None) is not None else None
+            if run is None:
+                continue
+            role = self.roles.role_of(run.layer)
+            if run.layer.casefold() in self._hidden_layers or role in (None, "indicators"):
+                runs[k] = (run, role, None)
+            elif role not in LINE_ROLES:
+                read.append((k, run, role))
+        values, offsets, members = stack_runs([run for _, run, _ in read])
+        rows = _transform(values[:, (0, 1, 4)], aff)
+        finite, arcs = _finite_rings(rows, offsets)
+        closed = np.concatenate([run.closed for _, run, _ in read]) if read else np.zeros(0, dtype=bool)
+        plain = (finite & ~arcs & closed & (np.diff(offsets) >= 3)).astype(np.int64)
+        whole = np.add.reduceat(plain, members[:-1]) == np.diff(members) if read else []
+        for (k, run, role), ok, m in zip(read, whole, members[:-1].tolist()):
+            if ok:
+                runs[k] = (run, role, rows[offsets[m]:offsets[m + len(run)]])
+        return runs
+
+    def _run(self, run, role: str | None, rows: np.ndarray | None) -> None:
+        """What :meth:`_walk` does with each member of a run of :meth:`_runs`, at once (limits included)."""
+        n, layer = len(run), run.layer
+        entity_over = self.max_entities - self.out.entity_count  # the member (from 0) past the entity limit
+        vertex_over = n
+        if rows is not None:
+            vertices = np.cumsum(np.diff(run.offsets)) + self.out.vertex_count
+            past = np.flatnonzero(vertices > self.max_vertices)
+            vertex_over = int(past[0]) if len(past) else n
+        if entity_over < n and entity_over <= vertex_over:
+            raise ReadError(f"more than {self.max_entities} entities (limit: --max-entities or [limits] max_entities)")
+        if vertex_over < n:
+            raise ReadError(f"more than {self.max_vertices} vertices (limit: --max-vertices or [limits] max_vertices)")
+        self.out.entity_count += n
+        if rows is None:  # hidden, or a layer the walk does not read
+            if layer.casefold() in self._hidden_layers:
+                self.out.hidden[layer] += n
+            elif role is None and has_undecodable(layer):
+                self.out.undecodable_layers[clean_text(layer)] += n
+            return
+        self.out.vertex_count = int(vertices[-1])
+        if role == "parking":
+            self.out.parking.extend((handle, layer, 1) for handle in run.handles)
+            return
+        offsets = run.offsets.tolist()
+        self.out.areas.extend(AreaItem(role, [rows[a:b]], handle, layer, "LWPOLYLINE", None)
+                              for handle, a, b in zip(run.handles, offsets[:-1], offsets[1:]))
+
+    def _polylines(self, entities: list, aff: _Affine, parent_layer: str | None, runs: dict) -> dict:
         """The LWPOLYLINEs :meth:`_walk` reads at one level, mapped and checked in one go (emitting nothing).
 
         Returns index -> ((points, closed, finite, has an arc) or the exception that stopped the entity,
@@ -430,7 +507,13 @@ class DxfWalker:
         found: dict[int, object] = {}
         shared: list[tuple[int, bool]] = []
         where: dict[int, tuple[str, str]] = {}
+        skip_to = 0
         for k, e in enumerate(entities):
+            if k < skip_to:
+                continue
+            if k in runs:  # taken whole by _run
+                skip_to = k + len(runs[k][0])
+                continue
             try:
                 if e.dxftype() != "LWPOLYLINE":
                     continue

@@ -32,7 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from .dxf_entities import MAX_BLOCK_DEPTH, has_undecodable
-from .dxf_light import FastDoc, LightEntity, LightHatch, LightInsert, LightMText, LightPolyline, LightText
+from .dxf_light import (FastDoc, LightEntity, LightHatch, LightInsert, LightMText, LightPolyline, LightText,
+                         mark_runs)
 from .dxf_tags import FLOAT_CODES, INT_CODES, MAX_CODE, POINT_CODES, Tags, Unsupported, normalize_newlines, read_tags
 from .layers import LayerRoles
 
@@ -343,6 +344,7 @@ class _Read:
         light_items = [k for k in in_msp if kind[k] == "light"]
         light = _light_entities(r, light_items, layer, self.handle, inert_of, self.hatch_forms, self.role_layer)
         msp = _merge(doc, in_msp, kind, light, self.handle)
+        mark_runs(msp)
         counts = {"kept": len(in_msp) - len(light_items), "light": len(light_items),
                   "dropped": sum(1 for v in kind.values() if v == "drop"),
                   "blocks_kept": len(kept_blocks & set(by_name)), "blocks_dropped": len(set(by_name) - kept_blocks)}

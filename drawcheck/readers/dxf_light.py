@@ -114,12 +114,13 @@ class LightPolyline(LightEntity):
     """An LWPOLYLINE: ``lwpoints.values`` holds (n, 5) rows of x, y, start width, end width, bulge, as ezdxf's;
     ``closed`` is bit 1 of its flags, as ezdxf's property."""
 
-    __slots__ = ("lwpoints", "closed")
+    __slots__ = ("lwpoints", "closed", "run")
 
     def __init__(self, values: dict, points: np.ndarray) -> None:
         super().__init__("LWPOLYLINE", values)
         self.lwpoints = _Points(points)
         self.closed = bool(values.get("flags", 0) & 1)
+        self.run: PolylineRun | None = None  # set on the first member of a run (see :func:`mark_runs`)
 
     def get_points(self, format: str = "xyseb"):
         """The vertices as ezdxf's ``get_points`` formats them."""
@@ -233,3 +234,77 @@ class FastDoc:
 
     def __getattr__(self, name: str):
         return getattr(self._doc, name)
+
+
+#: The fewest consecutive polylines :func:`mark_runs` makes a run of (below, one by one costs as little).
+RUN_MIN = 8
+
+
+class PolylineRun:
+    """Consecutive light LWPOLYLINEs of model space on one layer, in WCS (no extrusion), as arrays.
+
+    The layer survey, the unit vote and the walk take a run at once (the stall rows of a site plan are
+    tens of thousands of them) where one by one they would ask each the same questions; whatever a run's
+    arrays do not settle, they read member by member as before. ``values``: every member's (n, 5)
+    ``lwpoints`` rows stacked, member ``i`` at ``offsets[i]:offsets[i + 1]``.
+    """
+
+    __slots__ = ("members", "layer", "values", "offsets", "closed", "handles")
+
+    def __init__(self, members: list[LightPolyline]) -> None:
+        self.members = members
+        self.layer: str = members[0].dxf.get("layer", "0")
+        rows = [m.lwpoints.values for m in members]
+        self.offsets = np.concatenate(([0], np.cumsum([len(r) for r in rows]))).astype(np.int64)
+        self.values = np.concatenate(rows).reshape(-1, 5)
+        self.closed = np.array([m.closed for m in members], dtype=bool)
+        self.handles: list[str] = [m.dxf.get("handle", "?") for m in members]
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+
+def mark_runs(entities: list) -> None:
+    """Make each stretch of at least :data:`RUN_MIN` consecutive light LWPOLYLINEs on one layer without an
+    extrusion a :class:`PolylineRun`, known to its first member."""
+    keys = [_run_key(e) for e in entities]
+    k, n = 0, len(entities)
+    while k < n:
+        key, j = keys[k], k + 1
+        if key is None:
+            k += 1
+            continue
+        while j < n and keys[j] == key:
+            j += 1
+        if j - k >= RUN_MIN:
+            entities[k].run = PolylineRun(entities[k:j])
+        k = j
+
+
+def _run_key(e) -> str | None:
+    """The layer of a light LWPOLYLINE without an extrusion (what members of one run share), else None."""
+    if type(e) is not LightPolyline:
+        return None
+    values = e.dxf._values
+    return None if "extrusion" in values else values.get("layer", "0")
+
+
+def stack_runs(runs: list[PolylineRun]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Several runs as one: (values (N, 5), member offsets into them (M + 1,), run offsets into the
+    members (R + 1,)), so a pass over many short runs costs a few numpy calls, not a few per run."""
+    if not runs:
+        return np.zeros((0, 5)), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    values = np.concatenate([r.values for r in runs])
+    shift = np.cumsum([0] + [int(r.offsets[-1]) for r in runs[:-1]])
+    offsets = np.concatenate([r.offsets[:-1] + d for r, d in zip(runs, shift)] + [[len(values)]]).astype(np.int64)
+    members = np.concatenate(([0], np.cumsum([len(r) for r in runs]))).astype(np.int64)
+    return values, offsets, members
+
+
+def run_at(entities: list, k: int) -> PolylineRun | None:
+    """The run whose members are ``entities[k:k + len(run)]``, when one starts at ``k``."""
+    run = getattr(entities[k], "run", None)
+    if run is None:
+        return None
+    last = k + len(run) - 1
+    return run if last < len(entities) and entities[last] is run.members[-1] else None

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .dxf_entities import MAX_BLOCK_DEPTH, clean_text, has_undecodable
+from .dxf_light import PolylineRun, run_at, stack_runs
 from .layer_names import Inference
 from .layers import LayerRoles
 
@@ -254,6 +255,32 @@ def _extent(e, dxftype: str) -> float:
     return float(np.ptp(xy, axis=0).max())
 
 
+def _run_figures(runs: list[PolylineRun], top: bool) -> dict[int, tuple[int, float]]:
+    """Per run (by ``id``), what :meth:`_Counter.tally` adds for its members (model space: their layer is their
+    own): (closed outlines, largest extent among them, 0 when none or not ``top``), all runs at once."""
+    import numpy as np
+
+    values, offsets, members = stack_runs(runs)
+    xy = values[:, :2]
+    first, count = offsets[:-1], np.diff(offsets)
+    closed = np.concatenate([r.closed for r in runs]) if runs else np.zeros(0, dtype=bool)
+    long = ~closed & (count > 2)  # not flagged closed: closed when the first vertex is the last (_is_closed)
+    closed[long] = (xy[first[long]] == xy[first[long] + count[long] - 1]).all(axis=1)
+    extent = np.zeros(len(count))
+    if top and len(xy):  # _extent: the larger side of the vertex box, 0 without vertices or with a non-finite one
+        member = np.repeat(np.arange(len(count)), count)
+        bad = np.bincount(member[~np.isfinite(xy).all(axis=1)], minlength=len(count)) > 0
+        some = np.flatnonzero(count > 0)
+        with np.errstate(invalid="ignore"):
+            starts = first[some]
+            sides = [np.maximum.reduceat(xy[:, c], starts) - np.minimum.reduceat(xy[:, c], starts) for c in (0, 1)]
+            extent[some] = np.maximum(sides[0], sides[1])
+        extent[bad] = 0.0
+    n_closed = np.add.reduceat(closed.astype(np.int64), members[:-1]).tolist() if runs else []
+    largest = np.maximum.reduceat(np.where(closed, extent, 0.0), members[:-1]).tolist() if runs else []
+    return {id(r): (c, x) for r, c, x in zip(runs, n_closed, largest)}
+
+
 class _Counter:
     """Counts a document's model space, expanding INSERTs once per (block, layer) and multiplying."""
 
@@ -264,7 +291,25 @@ class _Counter:
 
     def tally(self, entities: Iterable, parent_layer: str | None, stack: tuple[str, ...], top: bool) -> _Tally:
         out = _Tally()
-        for e in entities:
+        entities = list(entities)
+        runs = {} if parent_layer is not None else \
+            {k: run for k, e in enumerate(entities) if getattr(e, "run", None) is not None and (run := run_at(entities, k))}
+        figures = _run_figures(list(runs.values()), top)
+        skip_to = 0
+        for k, e in enumerate(entities):
+            if k < skip_to:  # a member of a run taken at once
+                continue
+            if k in runs:
+                run = runs[k]
+                key = out.key(run.layer)
+                out.counts[key]["LWPOLYLINE"] += len(run)
+                closed, extent = figures[id(run)]
+                if closed:
+                    out.closed[key] += closed
+                    if top:
+                        out.extent[key] = max(out.extent.get(key, 0.0), extent)
+                skip_to = k + len(run)
+                continue
             try:
                 layer = e.dxf.get("layer", "0")
                 if parent_layer is not None and layer == "0":

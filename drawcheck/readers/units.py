@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .dxf_light import run_at
 from .layers import PART_ROLES, LayerRoles
 
 #: Site extents above this many drawing units are taken as millimetres when $INSUNITS is 0 (convention §1).
@@ -148,7 +149,15 @@ def survey_outlines(doc, roles: LayerRoles) -> Outlines:
     polygons: list[np.ndarray] = []
     texts: list[tuple[float, float, float]] = []
     site_pieces = []  # LINE/ARC/open polylines on site layers: a boundary drawn as loose pieces
-    for e in doc.modelspace():
+    entities = list(doc.modelspace())
+    skip_to = 0
+    for k, e in enumerate(entities):
+        if k < skip_to:
+            continue
+        run = run_at(entities, k)
+        if run is not None and not _votes(roles.role_of(run.layer), run.layer):  # polylines that cannot vote
+            skip_to = k + len(run)
+            continue
         try:
             layer = e.dxf.get("layer", "0")
             dxftype = e.dxftype()
@@ -164,8 +173,7 @@ def survey_outlines(doc, roles: LayerRoles) -> Outlines:
                     site_pieces.append(e)
                 continue
             role = roles.role_of(layer)
-            area_layer = bool(_AREA_DRAWING_LAYER.match(layer))
-            if role != "site" and role not in PART_ROLES and not area_layer:
+            if not _votes(role, layer):
                 continue
             xy = np.array(e.get_points("xy"), dtype=float).reshape(-1, 2)
         except Exception:  # a damaged entity: the walk reports it; it does not vote on units
@@ -178,6 +186,11 @@ def survey_outlines(doc, roles: LayerRoles) -> Outlines:
     if not site and site_pieces:
         site.append(_extent(site_pieces))
     return Outlines(site, building, _area_pairs(polygons, texts))
+
+
+def _votes(role: str | None, layer: str) -> bool:
+    """Whether a closed LWPOLYLINE on ``layer`` (``role``) votes (an open one only when the site's)."""
+    return role == "site" or role in PART_ROLES or bool(_AREA_DRAWING_LAYER.match(layer))
 
 
 #: Entity types a site boundary drawn as loose pieces is made of.
