@@ -26,7 +26,7 @@ NOT_ON_CHECK_PATH = ("scipy.linalg", "cffi", "pycparser", "trimesh", "ifcopenshe
 
 #: Modules holding numba kernels; every one must take njit/prange from drawcheck.geometry.jit.
 KERNEL_MODULES = ("drawcheck.geometry.arcs", "drawcheck.geometry.kernels", "drawcheck.geometry.meshes",
-                  "drawcheck.reports.json_text", "drawcheck.sunlight.bvh", "drawcheck.sunlight.caps",
+                  "drawcheck.readers.dxf_tags", "drawcheck.reports.json_text", "drawcheck.sunlight.bvh", "drawcheck.sunlight.caps",
                   "drawcheck.sunlight.solar")
 
 #: numpy names whose numba implementation calls BLAS/LAPACK (or, without scipy, a slower loop).

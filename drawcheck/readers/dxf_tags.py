@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import binascii
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+
+from ..geometry.jit import njit
 
 #: Group codes of point x values: the next tag must be the y value (code + 10), as ezdxf's tag compiler requires.
 POINT_CODES = frozenset({10, 11, 12, 13, 14, 15, 16, 17, 18, 110, 111, 112, 210, 211, 212, 213,
@@ -77,9 +80,13 @@ class Tags:
     def texts(self, idx, repeated: bool = False) -> list[str]:
         """The values of tags ``idx`` decoded; ``repeated``: few distinct ones (layers, owners), each decoded once."""
         data, enc = self.data, self.encoding
-        spans = zip(self.vstart[idx].tolist(), self.vend[idx].tolist())
         if not repeated:
+            joined = _ascii_lines(data, self.vstart[idx], self.vend[idx]) if _ascii_compatible(enc) else None
+            if joined is not None:
+                return joined
+            spans = zip(self.vstart[idx].tolist(), self.vend[idx].tolist())
             return [data[s:e].decode(enc, errors="surrogateescape") for s, e in spans]
+        spans = zip(self.vstart[idx].tolist(), self.vend[idx].tolist())
         cache: dict[bytes, str] = {}
         out = []
         for s, e in spans:
@@ -155,6 +162,32 @@ class Tags:
                 raise Unsupported(f"invalid binary data at byte {int(self.vstart[i])}") from None
 
 
+@lru_cache(maxsize=None)
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether ``encoding`` decodes every ASCII byte to itself (the DXF code pages and UTF-8 do)."""
+    ascii_bytes = bytes(range(128))
+    try:
+        return ascii_bytes.decode(encoding) == ascii_bytes.decode("ascii")
+    except (LookupError, UnicodeDecodeError):
+        return False
+
+
+def _ascii_lines(data: bytes, start: np.ndarray, end: np.ndarray) -> list[str] | None:
+    """The spans as text in one decode when they are all ASCII (as any ASCII-compatible code page reads
+    them), else None. Many short values (handles) decode faster joined by newlines, which no value holds."""
+    if len(start) < 64:
+        return None
+    arr = np.frombuffer(data, dtype=np.uint8)
+    size = (end - start).astype(np.int64) + 1  # each value and a newline
+    first = np.cumsum(size) - size  # where each value starts in the joined bytes
+    source = np.arange(int(size.sum()), dtype=np.int64) + np.repeat(start.astype(np.int64) - first, size)
+    joined = arr[np.minimum(source, len(arr) - 1)]
+    joined[first + size - 1] = 10
+    if (joined >= 128).any():
+        return None
+    return joined.tobytes().decode("ascii").split("\n")[:-1]
+
+
 def normalize_newlines(data: bytes) -> bytes:
     """``\\r\\n`` and lone ``\\r`` as ``\\n``, as a text stream with universal newlines reads them."""
     if b"\r" not in data:
@@ -165,15 +198,13 @@ def normalize_newlines(data: bytes) -> bytes:
 def read_tags(data: bytes, encoding: str) -> Tags:
     """The tags of ``data`` (``\\n`` line ends, in ``encoding``) up to ``0 EOF``; :class:`Unsupported` otherwise."""
     arr = np.frombuffer(data, dtype=np.uint8)
-    nl = np.flatnonzero(arr == 10)
-    line_start = np.concatenate(([0], nl + 1)).astype(np.int64)
-    line_end = np.concatenate((nl, [len(data)])).astype(np.int64)
-    if line_start[-1] == len(data):  # the text ends with a newline: no last, empty line
-        line_start, line_end = line_start[:-1], line_end[:-1]
+    line_start, line_end, codes, ok = _lines_and_codes(arr)
     n = len(line_start) // 2
     cs, ce = line_start[0:2 * n:2], line_end[0:2 * n:2]
     vs, ve = line_start[1:2 * n:2], line_end[1:2 * n:2]
-    codes, ok = _ints(data, encoding, cs, ce)  # as int() reads the code line, like ezdxf's tag loader
+    other = np.flatnonzero(~ok)
+    if len(other):  # as int() reads the code line, like ezdxf's tag loader: signs, tabs, other digits
+        codes[other], ok[other] = _ints(data, encoding, cs[other], ce[other])
     zero = np.flatnonzero(ok & (codes == 0))
     eof = zero[_equals(arr, vs[zero], ve[zero], b"EOF")]
     if not len(eof):
@@ -191,6 +222,54 @@ def read_tags(data: bytes, encoding: str) -> Tags:
                 ve[:last + 1][keep].astype(offset))
     _check_points(tags.codes)
     return tags
+
+
+@njit(cache=True)
+def _lines_and_codes(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The lines of ``arr`` (``\\n`` ends; none after a final newline): starts and ends (byte offsets), and
+    per code line (every other line from the first) its value where it is spaces, an optional minus, 1-9
+    digits and spaces, as ``int()`` reads it, and whether it was that (the others: :func:`_ints`)."""
+    n = arr.size
+    count = 0
+    for i in range(n):
+        if arr[i] == 10:
+            count += 1
+    if n > 0 and arr[n - 1] != 10:
+        count += 1
+    start = np.empty(count, dtype=np.int64)
+    end = np.empty(count, dtype=np.int64)
+    j, s = 0, 0
+    for i in range(n):
+        if arr[i] == 10:
+            start[j], end[j] = s, i
+            j += 1
+            s = i + 1
+    if j < count:
+        start[j], end[j] = s, n
+    pairs = count // 2
+    codes = np.zeros(pairs, dtype=np.int64)
+    ok = np.zeros(pairs, dtype=np.bool_)
+    for p in range(pairs):
+        a, b = start[2 * p], end[2 * p]
+        while a < b and arr[a] == 32:
+            a += 1
+        while b > a and arr[b - 1] == 32:
+            b -= 1
+        negative = a < b and arr[a] == 45
+        if negative:
+            a += 1
+        if b - a < 1 or b - a > 9:
+            continue
+        value, digits = 0, True
+        for i in range(a, b):
+            if arr[i] < 48 or arr[i] > 57:
+                digits = False
+                break
+            value = value * 10 + (arr[i] - 48)
+        if digits:
+            codes[p] = -value if negative else value
+            ok[p] = True
+    return start, end, codes, ok
 
 
 def _check_points(codes: np.ndarray) -> None:
