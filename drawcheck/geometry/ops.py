@@ -32,6 +32,7 @@ class AreaIndex:
 
     def __init__(self, polygons: Sequence[Sequence[np.ndarray]]) -> None:
         self.arrays = PolygonArrays.from_polygons(polygons) if polygons else None
+        self._unions: dict[tuple[int, ...], tuple] = {}  # see _union
         if polygons:
             arrays = self.arrays
             self.exact = arrays.areas()
@@ -72,8 +73,8 @@ class AreaIndex:
                 pieces.append((geoms[members[0]], float(self.dense[idx[members[0]]]), idx[members]))
                 continue
             dense_sum = float(self.dense[idx[members]].sum())
-            union = shapely.union_all(geoms[members])
-            removed = dense_sum - float(shapely.area(union))
+            union, union_area = self._union(idx[members])
+            removed = dense_sum - union_area
             if removed > SAME_OUTLINE_RELATIVE * max(dense_sum, 1.0):
                 total -= removed
             pieces.append((union, dense_sum - max(removed, 0.0), idx[members]))
@@ -85,6 +86,16 @@ class AreaIndex:
             if leaves or len(members) > 1:
                 total -= self._dropped_slivers(members, clip if leaves else None)
         return total
+
+    def _union(self, members: np.ndarray) -> tuple:
+        """The union of the polygons ``members`` (in that order) and its area (m², densified), computed once
+        per index: a building's storey plates and the project footprint union the same pieces."""
+        key = tuple(members.tolist())
+        found = self._unions.get(key)
+        if found is None:
+            union = shapely.union_all(self.geoms[members])
+            found = self._unions[key] = (union, float(shapely.area(union)))
+        return found
 
     def _dropped_slivers(self, members: np.ndarray, clip) -> float:
         """Signed area (m²) of the members' arc slivers that are not part of their union inside ``clip``.

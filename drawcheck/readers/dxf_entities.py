@@ -470,15 +470,15 @@ class DxfWalker:
     def _run(self, run, role: str | None, rows: np.ndarray | None) -> None:
         """What :meth:`_walk` does with each member of a run of :meth:`_runs`, at once (limits included)."""
         n, layer = len(run), run.layer
-        entity_over = self.max_entities - self.out.entity_count  # the member (from 0) past the entity limit
-        vertex_over = n
-        if rows is not None:
-            vertices = np.cumsum(np.diff(run.offsets)) + self.out.vertex_count
-            past = np.flatnonzero(vertices > self.max_vertices)
+        vertices = int(run.offsets[-1]) if rows is not None else 0
+        if (self.out.entity_count + n > self.max_entities
+                or self.out.vertex_count + vertices > self.max_vertices):  # a limit within the run: which first
+            entity_over = self.max_entities - self.out.entity_count  # the member (from 0) past the entity limit
+            past = np.flatnonzero(np.cumsum(np.diff(run.offsets)) + self.out.vertex_count > self.max_vertices) \
+                if rows is not None else []
             vertex_over = int(past[0]) if len(past) else n
-        if entity_over < n and entity_over <= vertex_over:
-            raise ReadError(f"more than {self.max_entities} entities (limit: --max-entities or [limits] max_entities)")
-        if vertex_over < n:
+            if entity_over < n and entity_over <= vertex_over:
+                raise ReadError(f"more than {self.max_entities} entities (limit: --max-entities or [limits] max_entities)")
             raise ReadError(f"more than {self.max_vertices} vertices (limit: --max-vertices or [limits] max_vertices)")
         self.out.entity_count += n
         if rows is None:  # hidden, or a layer the walk does not read
@@ -487,7 +487,7 @@ class DxfWalker:
             elif role is None and has_undecodable(layer):
                 self.out.undecodable_layers[clean_text(layer)] += n
             return
-        self.out.vertex_count = int(vertices[-1])
+        self.out.vertex_count += vertices
         if role == "parking":
             self.out.parking.extend((handle, layer, 1) for handle in run.handles)
             return
