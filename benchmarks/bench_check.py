@@ -59,6 +59,7 @@ def bench_readers(path: Path, runs: int) -> dict:
                                                "--reader", "ezdxf", "--out", f"{tmp}/ezdxf"],
         }
         times: dict[str, list[float]] = {k: [] for k in commands}
+        python_seconds(commands["drawcheck check"], env=ENV)  # warm: numba's cache for a kernel new since the last run
         for _ in range(runs):
             for key, args in commands.items():
                 times[key].append(python_seconds(args, env=ENV))
@@ -71,7 +72,25 @@ def bench_readers(path: Path, runs: int) -> dict:
     stats = {k: statistics.median(v) for k, v in times.items()}
     stats["same"] = reports[0] == reports[1]
     stats["readers"] = readers
+    stats["stages"] = in_process_stages(path)
     return stats
+
+
+def in_process_stages(path: Path) -> dict[str, float]:
+    """``drawcheck.check``'s own stage timings (s) on ``path``, in this process after a warm-up call, with the
+    cyclic GC's thresholds the CLI check runs with."""
+    import gc
+
+    import drawcheck
+    from drawcheck.cli import _CHECK_GC_THRESHOLDS
+
+    drawcheck.check(path)
+    default = gc.get_threshold()
+    gc.set_threshold(*_CHECK_GC_THRESHOLDS)
+    try:
+        return dict(drawcheck.check(path).timings)
+    finally:
+        gc.set_threshold(*default)
 
 
 def bench_readers_table(buildings: int, runs: int) -> None:
@@ -95,7 +114,10 @@ def bench_readers_table(buildings: int, runs: int) -> None:
         print("|---|---:|---:|")
         for key in ("drawcheck check", "ezdxf.readfile alone", "drawcheck check --reader ezdxf"):
             print(f"| {key} | {s[key]:.2f} | {s[key] / s['ezdxf.readfile alone']:.2f}x |")
-        print()
+        stages = s["stages"]
+        share = (stages["indicators"] + stages["rules"]) / s["drawcheck check"]
+        print("\nin-process stages of `drawcheck.check` (s): " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items())
+              + f"; indicators + rules = {share:.1%} of the whole-process check\n")
 
 
 def bench_large(path: Path, runs: int) -> dict[str, float]:
@@ -157,6 +179,15 @@ DEMO_COMMANDS = {
     "check samples/residential --format json": ["check", "samples/residential", "--format", "json"],
     "--version": ["--version"],
 }
+
+
+def compile_bytecode(root: Path) -> None:
+    """Write drawcheck's Python bytecode under ``root`` (as installing a package does), so that no timed
+    process compiles modules, whatever ``PYTHONDONTWRITEBYTECODE`` says (set, every process would compile
+    the modules changed since their last bytecode: ~0.15 s when all are)."""
+    import compileall
+
+    compileall.compile_dir(root / "drawcheck", quiet=1)
 
 
 def clear_numba_cache(root: Path) -> int:
@@ -326,6 +357,8 @@ def main() -> None:
     opts = parser.parse_args()
     buildings, runs = (300, 3) if opts.quick else (opts.buildings, opts.runs)
     print(f"machine: {machine()}")
+    for root in [ROOT] + ([opts.against] if opts.against else []):
+        compile_bytecode(root)
     if not opts.demo_only:
         bench_readers_table(buildings, runs)
     if opts.readers_only:

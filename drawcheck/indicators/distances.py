@@ -84,13 +84,16 @@ def setbacks(buildings: Sequence[BuildingFigures], site: Area | None, roads: Seq
     inside = np.ones(len(parts), dtype=bool)
     if site is not None:
         geoms = arrays.to_shapely()
-        inside = shapely.covered_by(geoms[: len(parts)], geoms[len(parts)])
+        site_geom = geoms[len(parts)]
+        shapely.prepare(site_geom)  # one site, thousands of parts: "part covered by site" as "site covers part"
+        inside = shapely.covers(site_geom, geoms[: len(parts)])
     best: dict[tuple[str, str], tuple] = {}
-    for (k, _), kind, d, p in zip(pairs, labels, dist, pts):
+    inside_list = np.asarray(inside, dtype=bool).tolist()
+    for (k, _), kind, d, p in zip(pairs, labels, dist.tolist(), pts.tolist()):
         building, pf = parts[k]
         key = (building.id, kind)
-        ok = bool(inside[k]) if kind == "site_boundary" else True
-        d = float(d) if ok else 0.0
+        ok = inside_list[k] if kind == "site_boundary" else True
+        d = d if ok else 0.0
         cand = (d, tuple(p), ok, pf)
         if key not in best or _better(cand, best[key]):
             best[key] = cand
@@ -130,7 +133,7 @@ def part_pairs(onsite: Sequence[BuildingFigures], existing: Sequence[BuildingFig
     dist, pts = pair_distances(dense.xy, dense.ring_offsets, dense.poly_offsets, pair_arr,
                                np.zeros(len(keep), dtype=np.bool_))
     out = []
-    for (i, j), d, p in zip(keep, dist, pts):
+    for (i, j), d, p in zip(keep, dist.tolist(), pts.tolist()):  # Python floats: the same values, faster to walk
         if d > radius:
             continue
         (bi, pi, _), (bj, pj, _) = owners[i], owners[j]
