@@ -307,6 +307,9 @@ def valid_drawing(rnd: random.Random) -> bytes:
         blocks.append(block.name)
     for _ in range(rnd.randint(1, 40)):
         _random_entity(rnd, msp, lw, blocks, doc)
+    if lw and rnd.random() < 0.4:  # rows of stalls, as drawn by copying: the fast reader's runs
+        for _ in range(rnd.randint(1, 3)):
+            _polyline_row(rnd, msp, doc)
     if rnd.random() < 0.3:
         psp = doc.paperspace()
         for _ in range(rnd.randint(1, 3)):
@@ -314,6 +317,31 @@ def valid_drawing(rnd: random.Random) -> bytes:
     stream = io.StringIO()
     doc.write(stream)
     return stream.getvalue().encode(doc.output_encoding, errors="dxfreplace")
+
+
+def _polyline_row(rnd: random.Random, space, doc) -> None:
+    """6-24 consecutive LWPOLYLINEs on one layer, most of them closed rectangles; now and then one open,
+    curved, with two vertices or with its ends meeting, or the whole row mirrored (an extrusion)."""
+    att = _attribs(rnd, doc)
+    if rnd.random() < 0.5:
+        att["layer"] = "停车位"
+    if rnd.random() < 0.1:
+        att["extrusion"] = (0, 0, -1)
+    x0, y0 = rnd.uniform(-50, 150), rnd.uniform(-50, 150)
+    for k in range(rnd.randint(6, 24)):
+        x = x0 + 2.5 * k
+        points = [(x, y0, 0.0), (x + 2.5, y0, 0.0), (x + 2.5, y0 + 5.3, 0.0), (x, y0 + 5.3, 0.0)]
+        closed = True
+        odd = rnd.random()
+        if odd < 0.04:
+            closed = False
+        elif odd < 0.08:
+            points[1] = (x + 2.5, y0, rnd.choice([0.5, -1.0]))
+        elif odd < 0.11:
+            points = points[:2]
+        elif odd < 0.14:
+            points, closed = points + [points[0]], False
+        space.add_lwpolyline(points, format="xyb", close=closed, dxfattribs=att)
 
 
 def _attribs(rnd: random.Random, doc) -> dict:
