@@ -383,8 +383,8 @@ def test_runs_of_polylines_give_the_same_model_and_report_as_ezdxf(tmp_path, mon
 
     taken = []  # the runs the walk takes whole: (layer, members, read as outlines)
     whole = DxfWalker._run
-    monkeypatch.setattr(DxfWalker, "_run", lambda self, run, role, rows: (
-        taken.append((run.layer, len(run), rows is not None)), whole(self, run, role, rows))[1])
+    monkeypatch.setattr(DxfWalker, "_run", lambda self, run: (
+        taken.append((run.run.layer, len(run), run.rows is not None)), whole(self, run))[1])
     path, rows = _runs_plan(tmp_path)
     loaded = load_dxf(path, reader="fast", roles=LayerRoles())
     assert loaded.reader == "fast"

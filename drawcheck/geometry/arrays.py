@@ -77,8 +77,7 @@ class PolygonArrays:
 
     def _validate(self) -> None:
         ro, po = self.ring_offsets, self.poly_offsets
-        ring_of_vertex = np.repeat(np.arange(ro.size - 1), np.diff(ro))
-        poly_of_ring = np.repeat(np.arange(po.size - 1), np.diff(po))
+        ring_of_vertex, poly_of_ring = _owners(ro), _owners(po)
         empty = np.flatnonzero(np.diff(po) == 0)
         if empty.size:
             raise ValueError(f"polygon {empty[0]}: no rings")
@@ -171,6 +170,12 @@ class PolygonArrays:
     def has_arcs(self) -> bool:
         return bool(np.any(self.bulge != 0.0))
 
+    def curved(self) -> np.ndarray:
+        """(P,) bool: whether each polygon has an arc (a vertex with a bulge)."""
+        out = np.zeros(len(self), dtype=bool)
+        out[_owners(self.poly_offsets)[_owners(self.ring_offsets)[self.bulge != 0.0]]] = True
+        return out
+
     def areas(self) -> np.ndarray:
         """Exact areas (m2), arcs included, holes subtracted: (P,) float64."""
         return kernels.polygon_areas(self.xy, self.bulge, self.ring_offsets, self.poly_offsets)
@@ -205,11 +210,9 @@ class PolygonArrays:
         d = self.densified(tolerance)
         ro = d.ring_offsets
         n_rings = ro.size - 1
-        sizes = np.diff(ro)
         closed_offsets = ro + np.arange(n_rings + 1)
         coords = np.empty((d.xy.shape[0] + n_rings, 2))
-        ring_of_vertex = np.repeat(np.arange(n_rings), sizes)
-        coords[np.arange(d.xy.shape[0]) + ring_of_vertex] = d.xy
+        coords[np.arange(d.xy.shape[0]) + _owners(ro)] = d.xy
         coords[closed_offsets[1:] - 1] = d.xy[ro[:-1]]
         return shapely.from_ragged_array(
             shapely.GeometryType.POLYGON, coords, (closed_offsets, d.poly_offsets)
@@ -231,6 +234,11 @@ class PolygonArrays:
             np.concatenate([[0], np.cumsum(vert_counts)]),
             np.concatenate([[0], np.cumsum(ring_counts)]),
         )
+
+
+def _owners(offsets: np.ndarray) -> np.ndarray:
+    """For offsets of groups (rings into vertices, polygons into rings), the group of each item."""
+    return np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -38,7 +38,7 @@ class AreaIndex:
             self.exact = arrays.areas()
             self.geoms = arrays.to_shapely()
             self.dense = shapely.area(self.geoms)
-            self.curved = _polygons_with_arcs(arrays)
+            self.curved = arrays.curved()
         else:
             self.exact = self.dense = np.zeros(0)
             self.geoms = np.empty(0, dtype=object)
@@ -122,15 +122,6 @@ class AreaIndex:
                 held = shapely.contains(geom, pts[others]) & ~shapely.dwithin(geom.boundary, pts[others], near)
                 dropped[others[held]] = True
         return float(areas[dropped].sum())
-
-
-def _polygons_with_arcs(arrays: PolygonArrays) -> np.ndarray:
-    """(P,) whether each polygon has an arc (a vertex with a bulge)."""
-    ring_of_vertex = np.repeat(np.arange(len(arrays.ring_offsets) - 1), np.diff(arrays.ring_offsets))
-    polygon_of_ring = np.repeat(np.arange(len(arrays)), np.diff(arrays.poly_offsets))
-    curved = np.zeros(len(arrays), dtype=bool)
-    curved[polygon_of_ring[ring_of_vertex[arrays.bulge != 0.0]]] = True
-    return curved
 
 
 def _intersecting_groups(geoms: np.ndarray) -> list[np.ndarray]:

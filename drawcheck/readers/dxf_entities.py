@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..geometry.kernels import densify_rings
-from .dxf_light import run_at, stack_runs
+from .dxf_light import PolylineRun, each_entity, runs_in, stack_runs
 from .files import ReadError
 from .layers import AREA_ROLES, LINE_ROLES, PART_ROLES, LayerRoles
 
@@ -106,6 +106,19 @@ class Walked:
 
 
 Note = Callable[..., None]  # note(code, message, handles=(...), severity=None)
+
+
+@dataclass(frozen=True)
+class _TakenRun:
+    """A run of model space the walk takes whole: its layer's role, and its rows mapped to WCS (x, y, bulge),
+    None on a hidden layer or one the walk does not read."""
+
+    run: PolylineRun
+    role: str | None
+    rows: np.ndarray | None
+
+    def __len__(self) -> int:
+        return len(self.run)
 
 
 #: A lone surrogate: a byte the drawing's code page could not decode.
@@ -324,13 +337,8 @@ class DxfWalker:
         """
         total, cut = 0, False
         entities = list(entities)
-        skip_to = 0
-        for k, e in enumerate(entities):
-            if k < skip_to:
-                continue
-            run = run_at(entities, k) if parent_layer is None else None
+        for _, e, run in each_entity(entities, runs_in(entities) if parent_layer is None else {}):
             if run is not None:  # no INSERT among them
-                skip_to = k + len(run)
                 total += len(run)
                 if total > self.max_entities:
                     break
@@ -377,13 +385,9 @@ class DxfWalker:
         entities = list(entities)
         runs = self._runs(entities, aff) if parent_layer is None else {}
         outlines = self._polylines(entities, aff, parent_layer, runs)  # LWPOLYLINEs of this level, mapped in one go
-        skip_to = 0
-        for k, e in enumerate(entities):
-            if k < skip_to:
-                continue
-            if k in runs:
-                self._run(*runs[k])
-                skip_to = k + len(runs[k][0])
+        for k, e, taken in each_entity(entities, runs):
+            if taken is not None:
+                self._run(taken)
                 continue
             self.out.entity_count += 1
             if self.out.entity_count > self.max_entities:
@@ -439,21 +443,18 @@ class DxfWalker:
                           handles=(handle,))
 
     def _runs(self, entities: list, aff: _Affine) -> dict:
-        """The runs of model space (:class:`~.dxf_light.PolylineRun`) :meth:`_run` takes whole, by first index:
-        -> (run, role, mapped rows or None). The others are walked member by member.
+        """The runs of model space (:class:`~.dxf_light.PolylineRun`) :meth:`_run` takes whole, by first index.
+        The others are walked member by member.
 
         A run on a role layer is taken whole when every member is closed, has three vertices or more, no arc,
         and finite coordinates (then each member is an area or a parking space, with nothing to note). All runs
         are mapped and checked in one go.
         """
         runs, read = {}, []
-        for k, e in enumerate(entities):
-            run = run_at(entities, k) if getattr(e, "run", None) is not None else None
-            if run is None:
-                continue
+        for k, run in runs_in(entities).items():
             role = self.roles.role_of(run.layer)
             if run.layer.casefold() in self._hidden_layers or role in (None, "indicators"):
-                runs[k] = (run, role, None)
+                runs[k] = _TakenRun(run, role, None)
             elif role not in LINE_ROLES:
                 read.append((k, run, role))
         values, offsets, members = stack_runs([run for _, run, _ in read])
@@ -464,11 +465,12 @@ class DxfWalker:
         whole = np.add.reduceat(plain, members[:-1]) == np.diff(members) if read else []
         for (k, run, role), ok, m in zip(read, whole, members[:-1].tolist()):
             if ok:
-                runs[k] = (run, role, rows[offsets[m]:offsets[m + len(run)]])
+                runs[k] = _TakenRun(run, role, rows[offsets[m]:offsets[m + len(run)]])
         return runs
 
-    def _run(self, run, role: str | None, rows: np.ndarray | None) -> None:
+    def _run(self, taken: _TakenRun) -> None:
         """What :meth:`_walk` does with each member of a run of :meth:`_runs`, at once (limits included)."""
+        run, role, rows = taken.run, taken.role, taken.rows
         n, layer = len(run), run.layer
         vertices = int(run.offsets[-1]) if rows is not None else 0
         if (self.out.entity_count + n > self.max_entities
@@ -507,12 +509,8 @@ class DxfWalker:
         found: dict[int, object] = {}
         shared: list[tuple[int, bool]] = []
         where: dict[int, tuple[str, str]] = {}
-        skip_to = 0
-        for k, e in enumerate(entities):
-            if k < skip_to:
-                continue
-            if k in runs:  # taken whole by _run
-                skip_to = k + len(runs[k][0])
+        for k, e, taken in each_entity(entities, runs):
+            if taken is not None:  # taken whole by _run
                 continue
             try:
                 if e.dxftype() != "LWPOLYLINE":

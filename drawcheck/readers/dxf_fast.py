@@ -475,7 +475,7 @@ def _header(r: _Items, section: tuple[int, int]) -> tuple[str, int]:
 
 
 def _tables(r: _Items, section: tuple[int, int]) -> _Tables:
-    tags, codes, types = r.tags, r.tags.codes, r.types
+    codes, types = r.tags.codes, r.types
     out = _Tables(set(), set(), set(), set(), {})
     entries = [k for k in range(section[0] + 1, section[1])
                if types[k] in ("LAYER", "LTYPE", "STYLE", "DIMSTYLE", "BLOCK_RECORD")]

@@ -10,6 +10,7 @@ from the same tags. Attribute names and defaults are ezdxf's own
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sized
 from functools import lru_cache
 
 import numpy as np
@@ -301,10 +302,25 @@ def stack_runs(runs: list[PolylineRun]) -> tuple[np.ndarray, np.ndarray, np.ndar
     return values, offsets, members
 
 
-def run_at(entities: list, k: int) -> PolylineRun | None:
-    """The run whose members are ``entities[k:k + len(run)]``, when one starts at ``k``."""
-    run = getattr(entities[k], "run", None)
-    if run is None:
-        return None
-    last = k + len(run) - 1
-    return run if last < len(entities) and entities[last] is run.members[-1] else None
+def runs_in(entities: list) -> dict[int, PolylineRun]:
+    """The runs whose members are ``entities[k:k + len(run)]``, by ``k`` (a list holding them whole, in order)."""
+    out = {}
+    for k, e in enumerate(entities):
+        run = getattr(e, "run", None)
+        if run is not None and k + len(run) <= len(entities) and entities[k + len(run) - 1] is run.members[-1]:
+            out[k] = run
+    return out
+
+
+def each_entity(entities: list, taken: Mapping[int, Sized]) -> Iterator[tuple[int, object, object]]:
+    """``(k, entity, None)`` for each of ``entities``, except that a run taken whole (``taken[k]``: what the
+    caller keeps of the run starting at ``k``, as long as the run) comes once, as ``(k, first member,
+    taken[k])``, and its other members not at all."""
+    skip_to = 0
+    for k, e in enumerate(entities):
+        if k < skip_to:
+            continue
+        whole = taken.get(k)
+        if whole is not None:
+            skip_to = k + len(whole)
+        yield k, e, whole

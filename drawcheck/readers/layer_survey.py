@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .dxf_entities import MAX_BLOCK_DEPTH, clean_text, has_undecodable
-from .dxf_light import PolylineRun, run_at, stack_runs
+from .dxf_light import PolylineRun, each_entity, runs_in, stack_runs
 from .layer_names import Inference
 from .layers import LayerRoles
 
@@ -292,15 +292,10 @@ class _Counter:
     def tally(self, entities: Iterable, parent_layer: str | None, stack: tuple[str, ...], top: bool) -> _Tally:
         out = _Tally()
         entities = list(entities)
-        runs = {} if parent_layer is not None else \
-            {k: run for k, e in enumerate(entities) if getattr(e, "run", None) is not None and (run := run_at(entities, k))}
+        runs = runs_in(entities) if parent_layer is None else {}
         figures = _run_figures(list(runs.values()), top)
-        skip_to = 0
-        for k, e in enumerate(entities):
-            if k < skip_to:  # a member of a run taken at once
-                continue
-            if k in runs:
-                run = runs[k]
+        for _, e, run in each_entity(entities, runs):
+            if run is not None:  # its members at once
                 key = out.key(run.layer)
                 out.counts[key]["LWPOLYLINE"] += len(run)
                 closed, extent = figures[id(run)]
@@ -308,7 +303,6 @@ class _Counter:
                     out.closed[key] += closed
                     if top:
                         out.extent[key] = max(out.extent.get(key, 0.0), extent)
-                skip_to = k + len(run)
                 continue
             try:
                 layer = e.dxf.get("layer", "0")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dxf_light import run_at
+from .dxf_light import each_entity, runs_in
 from .layers import PART_ROLES, LayerRoles
 
 #: Site extents above this many drawing units are taken as millimetres when $INSUNITS is 0 (convention §1).
@@ -150,13 +150,9 @@ def survey_outlines(doc, roles: LayerRoles) -> Outlines:
     texts: list[tuple[float, float, float]] = []
     site_pieces = []  # LINE/ARC/open polylines on site layers: a boundary drawn as loose pieces
     entities = list(doc.modelspace())
-    skip_to = 0
-    for k, e in enumerate(entities):
-        if k < skip_to:
-            continue
-        run = run_at(entities, k)
-        if run is not None and not _votes(roles.role_of(run.layer), run.layer):  # polylines that cannot vote
-            skip_to = k + len(run)
+    mute = {k: run for k, run in runs_in(entities).items() if not _votes(roles.role_of(run.layer), run.layer)}
+    for _, e, run in each_entity(entities, mute):
+        if run is not None:  # polylines that cannot vote
             continue
         try:
             layer = e.dxf.get("layer", "0")
